@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * deadbyte.h -- the public API of libdeadbyte.
+ *
+ * libdeadbyte is a debugging allocator library in the style of CPython's
+ * debug hooks on the memory allocators (PYTHONMALLOC=debug).  Memory is
+ * allocated in three domains (raw, mem, obj), each served by a pluggable
+ * allocator; the debug hooks wrap whatever allocator a domain has and lay
+ * out a "debug block" around every allocation: the requested size and an
+ * API id before the data, guard bytes on both sides, fill patterns for new
+ * and freed memory, and a serial number.  Releasing or resizing a block
+ * checks it, and a damaged block is a fatal error with a report.
+ *
+ * The block layout, the fill bytes and every line of the report are
+ * described in deadbyte(7); the functions in libdeadbyte(3).
+ */
+#ifndef DEADBYTE_H
+#define DEADBYTE_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define DEADBYTE_API __attribute__((visibility("default")))
+#define DEADBYTE_NOINLINE __attribute__((noinline))
+#define DEADBYTE_ATTR_MALLOC __attribute__((malloc, warn_unused_result))
+#define DEADBYTE_ATTR_ALLOC_SIZE(n) __attribute__((alloc_size(n)))
+#define DEADBYTE_ATTR_ALLOC_SIZE2(n, m) __attribute__((alloc_size(n, m)))
+#define DEADBYTE_ATTR_WUR __attribute__((warn_unused_result))
+#else
+#define DEADBYTE_API
+#define DEADBYTE_NOINLINE
+#define DEADBYTE_ATTR_MALLOC
+#define DEADBYTE_ATTR_ALLOC_SIZE(n)
+#define DEADBYTE_ATTR_ALLOC_SIZE2(n, m)
+#define DEADBYTE_ATTR_WUR
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Version                                                             */
+/* ------------------------------------------------------------------ */
+
+#define DEADBYTE_VERSION_MAJOR 0
+#define DEADBYTE_VERSION_MINOR 1
+#define DEADBYTE_VERSION_PATCH 0
+
+/*
+ * deadbyte_version - the version of the library actually loaded, as
+ * "MAJOR.MINOR.PATCH" (compare with the DEADBYTE_VERSION_* macros, which
+ * give the version of the header a program was compiled against).
+ * Thread-safe; never fails.
+ */
+DEADBYTE_API const char *deadbyte_version(void);
+
+/* ------------------------------------------------------------------ */
+/* Domains and allocators                                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The three allocation domains.  Each has its own allocator and its own
+ * API id, recorded in every debug block: a block must be released through
+ * the domain that made it.
+ *
+ *   DEADBYTE_DOMAIN_RAW  API id 'r'.  Thread-safe; meant for memory a
+ *                        program could also get from malloc().
+ *   DEADBYTE_DOMAIN_MEM  API id 'm'.  General-purpose buffers.
+ *   DEADBYTE_DOMAIN_OBJ  API id 'o'.  Objects.
+ *
+ * All three sit on the C library's allocator by default, with the debug
+ * hooks installed on top.
+ */
+typedef enum deadbyte_domain {
+    DEADBYTE_DOMAIN_RAW = 0,
+    DEADBYTE_DOMAIN_MEM = 1,
+    DEADBYTE_DOMAIN_OBJ = 2
+} deadbyte_domain_t;
+
+/*
+ * An allocator: four functions and the context passed to each of them
+ * (CPython's PyMemAllocatorEx).  The functions get the same contracts as
+ * the domain functions below, except that they need not handle size 0,
+ * realloc(NULL, n) or free(NULL) themselves: the debug hooks never pass
+ * those on.
+ */
+typedef struct deadbyte_allocator {
+    void *ctx;
+    void *(*malloc)(void *ctx, size_t size);
+    void *(*calloc)(void *ctx, size_t nelem, size_t elsize);
+    void *(*realloc)(void *ctx, void *ptr, size_t new_size);
+    void (*free)(void *ctx, void *ptr);
+} deadbyte_allocator_t;
+
+/*
+ * deadbyte_get_allocator - copy the allocator of DOMAIN into *ALLOCATOR.
+ * With the debug hooks installed, that is the hooks themselves, whose ctx
+ * holds the allocator they wrap.
+ *
+ * Returns 0, or -1 with errno EINVAL if DOMAIN is not one of the three or
+ * ALLOCATOR is NULL.  Not synchronised with allocations: call it before
+ * other threads use the domain.
+ */
+DEADBYTE_API int deadbyte_get_allocator(deadbyte_domain_t domain,
+                                        deadbyte_allocator_t *allocator);
+
+/*
+ * deadbyte_set_allocator - make *ALLOCATOR the allocator of DOMAIN.
+ *
+ * Blocks already allocated must still be released by the allocator that
+ * made them: set allocators before the domain is used, as in CPython.
+ * Setting an allocator removes the debug hooks from the domain; call
+ * deadbyte_setup_debug_hooks() afterwards to put them back on top of it.
+ *
+ * Returns 0, or -1 with errno EINVAL if DOMAIN is not one of the three,
+ * ALLOCATOR is NULL or one of its four functions is NULL.  Not
+ * synchronised with allocations.
+ */
+DEADBYTE_API int deadbyte_set_allocator(deadbyte_domain_t domain,
+                                        const deadbyte_allocator_t *allocator);
+
+/* ------------------------------------------------------------------ */
+/* Debug hooks                                                         */
+/* ------------------------------------------------------------------ */
+
+/*
+ * deadbyte_setup_debug_hooks - install the debug hooks on every domain,
+ * on top of the allocator the domain has now.  Idempotent: a domain whose
+ * allocator already is the debug hooks is left alone, so the hooks are
+ * never stacked twice.  The hooks are installed at load time, so a program
+ * only needs this after deadbyte_set_allocator().  Not synchronised with
+ * allocations.
+ */
+DEADBYTE_API void deadbyte_setup_debug_hooks(void);
+
+/* ------------------------------------------------------------------ */
+/* Allocating in a domain                                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * deadbyte_<domain>_malloc, _calloc, _realloc, _free - allocate and
+ * release memory in the raw, mem and obj domains (CPython's PyMem_Raw*,
+ * PyMem_* and PyObject_* families).
+ *
+ * malloc(n) returns n bytes, or NULL with errno ENOMEM; with the debug
+ * hooks, the bytes are filled with 0xCD (CLEANBYTE).  A request for zero
+ * bytes returns a distinct, non-NULL pointer that must be freed.
+ *
+ * calloc(nelem, elsize) returns nelem * elsize zeroed bytes; a product
+ * that overflows size_t gives NULL with errno ENOMEM.
+ *
+ * realloc(p, n) resizes the block at p (which must come from the same
+ * domain) and may move it; realloc(NULL, n) is malloc(n); realloc(p, 0)
+ * returns a zero-byte block, it does not free.  On failure it returns NULL
+ * with errno ENOMEM and leaves the block at p unchanged and valid.  With
+ * the hooks, the bytes added by growing are 0xCD and the bytes cut off by
+ * shrinking are filled with 0xDD (DEADBYTE) before they are released.
+ *
+ * free(p) releases the block at p; free(NULL) does nothing.  With the
+ * hooks, the whole block is filled with 0xDD first.
+ *
+ * With the hooks, realloc and free first check that p was made by the same
+ * domain (the API id) and that the guard bytes on both sides are intact;
+ * if not, they write a report to standard error and abort the program.
+ *
+ * All of them are thread-safe and preserve errno on success.
+ */
+DEADBYTE_API void *deadbyte_raw_malloc(size_t size)
+    DEADBYTE_ATTR_MALLOC DEADBYTE_ATTR_ALLOC_SIZE(1);
+DEADBYTE_API void *deadbyte_raw_calloc(size_t nelem, size_t elsize)
+    DEADBYTE_ATTR_MALLOC DEADBYTE_ATTR_ALLOC_SIZE2(1, 2);
+DEADBYTE_API void *deadbyte_raw_realloc(void *ptr, size_t new_size)
+    DEADBYTE_ATTR_WUR DEADBYTE_ATTR_ALLOC_SIZE(2);
+DEADBYTE_API void deadbyte_raw_free(void *ptr);
+
+DEADBYTE_API void *deadbyte_mem_malloc(size_t size)
+    DEADBYTE_ATTR_MALLOC DEADBYTE_ATTR_ALLOC_SIZE(1);
+DEADBYTE_API void *deadbyte_mem_calloc(size_t nelem, size_t elsize)
+    DEADBYTE_ATTR_MALLOC DEADBYTE_ATTR_ALLOC_SIZE2(1, 2);
+DEADBYTE_API void *deadbyte_mem_realloc(void *ptr, size_t new_size)
+    DEADBYTE_ATTR_WUR DEADBYTE_ATTR_ALLOC_SIZE(2);
+DEADBYTE_API void deadbyte_mem_free(void *ptr);
+
+DEADBYTE_API void *deadbyte_obj_malloc(size_t size)
+    DEADBYTE_ATTR_MALLOC DEADBYTE_ATTR_ALLOC_SIZE(1);
+DEADBYTE_API void *deadbyte_obj_calloc(size_t nelem, size_t elsize)
+    DEADBYTE_ATTR_MALLOC DEADBYTE_ATTR_ALLOC_SIZE2(1, 2);
+DEADBYTE_API void *deadbyte_obj_realloc(void *ptr, size_t new_size)
+    DEADBYTE_ATTR_WUR DEADBYTE_ATTR_ALLOC_SIZE(2);
+DEADBYTE_API void deadbyte_obj_free(void *ptr);
+
+/*
+ * DEADBYTE_NEW(type, n) - allocate n objects of TYPE in the mem domain
+ * (CPython's PyMem_New).  Returns a TYPE *, or NULL with errno ENOMEM,
+ * also when n * sizeof(TYPE) would overflow.
+ *
+ * DEADBYTE_RESIZE(p, type, n) - resize p to n objects of TYPE (CPython's
+ * PyMem_Resize).  A macro that ASSIGNS the result to p, also when it is
+ * NULL: keep a copy of p if you need the old block after a failure.
+ *
+ * DEADBYTE_DEL(p) - release a block made by DEADBYTE_NEW/DEADBYTE_RESIZE.
+ */
+#define DEADBYTE_NEW(type, n)                                                \
+    ((size_t)(n) > (size_t)PTRDIFF_MAX / sizeof(type)                        \
+         ? (errno = ENOMEM, (type *)NULL)                                    \
+         : (type *)deadbyte_mem_malloc((size_t)(n) * sizeof(type)))
+#define DEADBYTE_RESIZE(p, type, n)                                          \
+    ((p) = ((size_t)(n) > (size_t)PTRDIFF_MAX / sizeof(type)                 \
+                ? (errno = ENOMEM, (type *)NULL)                             \
+                : (type *)deadbyte_mem_realloc((p), (size_t)(n) * sizeof(type))))
+#define DEADBYTE_DEL(p) deadbyte_mem_free(p)
+
+/* ------------------------------------------------------------------ */
+/* Serial numbers and breakpoints                                      */
+/* ------------------------------------------------------------------ */
+
+/*
+ * deadbyte_get_serialno - the serial number of the last block handed out
+ * by the debug hooks in this process, in any domain and any thread (0
+ * before the first one).  Every successful malloc, calloc and realloc
+ * through the hooks takes the next number, and a report names the number
+ * of the damaged block ("The block was made by call #N ...").
+ * Thread-safe.  Always 0 when serial numbers are turned off
+ * (DEADBYTE_SERIALNO=0).
+ */
+DEADBYTE_API size_t deadbyte_get_serialno(void);
+
+/*
+ * deadbyte_serialno_bump - take the next serial number and return it.
+ * This is the only place where the counter moves and it is never inlined:
+ * it is where to put a debugger breakpoint to stop when block N is made,
+ * e.g. in gdb:
+ *
+ *     break deadbyte_serialno_bump
+ *     condition 1 deadbyte_get_serialno() == N - 1
+ *
+ * The debug hooks call it after each successful allocation.  Programs
+ * should not call it: every call uses up a number.  Thread-safe (atomic).
+ */
+DEADBYTE_API DEADBYTE_NOINLINE size_t deadbyte_serialno_bump(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DEADBYTE_H */

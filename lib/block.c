@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * block.c -- the debug block layout, byte for byte (DESIGN.md section 2).
+ * With S = sizeof(size_t), a request for N bytes becomes a base allocation
+ * of N + 3S bytes (N + 4S with serial numbers) laid out as:
+ *
+ *   base        p-2S        p-S  p-S+1      p          p+N       p+N+S
+ *   |           | N (BE)    | id | FD .. FD | data ... | FD .. FD | serial (BE)
+ *               `-- S --'   `1'  `- S-1 -'  `-- N --'  `-- S --'  `-- S --'
+ *
+ * The size is big-endian so that it reads naturally in a memory dump.
+ * Runs inside the allocator: no malloc, no stdio, no locks.
+ */
+#include "config.h"
+
+#include "block.h"
+
+#include <string.h>
+
+void
+block_put_be(unsigned char *at, size_t value)
+{
+    for (size_t i = SST; i-- > 0;) {
+        at[i] = (unsigned char)(value & 0xff);
+        value >>= 8;
+    }
+}
+
+size_t
+block_get_be(const unsigned char *at)
+{
+    size_t value = 0;
+    for (size_t i = 0; i < SST; i++)
+        value = (value << 8) | at[i];
+    return value;
+}
+
+void
+block_write_header(unsigned char *p, size_t n, char api)
+{
+    block_put_be(p - 2 * SST, n);
+    p[-(ptrdiff_t)SST] = (unsigned char)api;
+    memset(p - SST + 1, FORBIDDENBYTE, SST - 1);
+}
+
+void
+block_write_trailer(unsigned char *p, size_t n, bool with_serial,
+                    size_t serial)
+{
+    memset(p + n, FORBIDDENBYTE, SST);
+    if (with_serial)
+        block_put_be(p + n + SST, serial);
+}
+
+/* S bytes of FORBIDDENBYTE to compare pads against. */
+static const unsigned char forbidden[sizeof(size_t)] = {
+    FORBIDDENBYTE, FORBIDDENBYTE, FORBIDDENBYTE, FORBIDDENBYTE,
+#if SIZE_MAX > 0xffffffffu
+    FORBIDDENBYTE, FORBIDDENBYTE, FORBIDDENBYTE, FORBIDDENBYTE,
+#endif
+};
+
+enum block_fault
+block_check_head(const unsigned char *p, char api)
+{
+    if (block_api(p) != api)
+        return BLOCK_BAD_ID;
+    if (memcmp(p - SST + 1, forbidden, SST - 1) != 0)
+        return BLOCK_BAD_LEADING_PAD;
+    return BLOCK_OK;
+}
+
+enum block_fault
+block_check_tail(const unsigned char *p, bool with_serial, size_t capacity)
+{
+    size_t n = block_size(p);
+    if (n > block_max_request(with_serial) ||
+        n + block_overhead(with_serial) > capacity)
+        return BLOCK_BAD_SIZE;
+    if (memcmp(p + n, forbidden, SST) != 0)
+        return BLOCK_BAD_TRAILING_PAD;
+    return BLOCK_OK;
+}
+
+enum block_fault
+block_check(const unsigned char *p, char api, bool with_serial,
+            size_t capacity)
+{
+    enum block_fault fault = block_check_head(p, api);
+    return fault != BLOCK_OK ? fault
+                             : block_check_tail(p, with_serial, capacity);
+}

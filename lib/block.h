@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * block.h -- the debug block layout (DESIGN.md section 2): write, read and
+ * verify the bytes around a user pointer.  Pure functions, no state: the
+ * bytes are the contract, so they are read and written through these
+ * helpers and never through a struct overlay.
+ */
+#ifndef DEADBYTE_BLOCK_H
+#define DEADBYTE_BLOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* CPython's names and values (pycore_pymem.h), also the Windows CRT's. */
+#define FORBIDDENBYTE 0xFD /* guard bytes on both sides of the data */
+#define CLEANBYTE 0xCD     /* data of a fresh malloc */
+#define DEADBYTE 0xDD      /* everything of a freed block */
+
+/* S in DESIGN.md. */
+#define SST sizeof(size_t)
+
+/*
+ * Bytes the hooks add to a request: 2*S before the data, S after it, and
+ * S more for the serial number.
+ */
+static inline size_t
+block_overhead(bool with_serial)
+{
+    return (with_serial ? 4 : 3) * SST;
+}
+
+/* The largest request that can be laid out: above it, ENOMEM. */
+static inline size_t
+block_max_request(bool with_serial)
+{
+    return (size_t)PTRDIFF_MAX - block_overhead(with_serial);
+}
+
+/* Store and load a size_t big-endian (most significant byte first). */
+void block_put_be(unsigned char *at, size_t value);
+size_t block_get_be(const unsigned char *at);
+
+/*
+ * Lay out the block whose data starts at P and holds N bytes: the header
+ * (N, API id, S-1 forbidden bytes), and the trailer (S forbidden bytes,
+ * then SERIAL if WITH_SERIAL).  The data itself is not touched.
+ */
+void block_write_header(unsigned char *p, size_t n, char api);
+void block_write_trailer(unsigned char *p, size_t n, bool with_serial,
+                         size_t serial);
+
+/* The requested size stored in the header of the block at P. */
+static inline size_t
+block_size(const unsigned char *p)
+{
+    return block_get_be(p - 2 * SST);
+}
+
+/* The API id stored in the header of the block at P. */
+static inline char
+block_api(const unsigned char *p)
+{
+    return (char)p[-(ptrdiff_t)SST];
+}
+
+/* The serial number stored after the trailing pad of the block at P. */
+static inline size_t
+block_serial(const unsigned char *p)
+{
+    return block_get_be(p + block_size(p) + SST);
+}
+
+/* What block_check() found, in the order it checks. */
+enum block_fault {
+    BLOCK_OK,
+    BLOCK_BAD_ID,           /* API id differs from the releasing API's */
+    BLOCK_BAD_LEADING_PAD,  /* a byte of p[-S+1:0] is not 0xFD */
+    BLOCK_BAD_SIZE,         /* the size field cannot fit the block */
+    BLOCK_BAD_TRAILING_PAD, /* a byte of p[N:N+S] is not 0xFD */
+};
+
+/*
+ * Check the block at P, about to be released or resized through API, in
+ * CPython's order.  block_check_head() checks the API id, then the leading
+ * pad (before the size is trusted: an underrun may have reached it).
+ * block_check_tail() then checks that the size field fits CAPACITY, the
+ * bytes the base allocation is known to hold (SIZE_MAX if unknown), and
+ * only then reads the trailing pad.  block_check() does both.
+ */
+enum block_fault block_check_head(const unsigned char *p, char api);
+enum block_fault block_check_tail(const unsigned char *p, bool with_serial,
+                                  size_t capacity);
+enum block_fault block_check(const unsigned char *p, char api,
+                             bool with_serial, size_t capacity);
+
+#endif

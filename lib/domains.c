@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * domains.c -- the three allocation domains (CPython's PYMEM_DOMAIN_RAW,
+ * _MEM and _OBJ): each has a current allocator, which starts as the debug
+ * hooks over the C library's allocator, and a debug-hook context holding
+ * the allocator the hooks wrap.  The state is set up statically, so the
+ * domains work from the very first call, before any constructor runs.
+ */
+#include "config.h"
+
+#include "domains.h"
+
+#include "api.h"
+#include "hooks.h"
+#include "options.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+/*
+ * glibc also exports its allocator as __libc_malloc & co.: calling those
+ * reaches the C library even when malloc itself is interposed (by
+ * deadbyte's preload library or anyone else), with no dlsym bootstrap.
+ */
+#ifdef HAVE___LIBC_MALLOC
+void *__libc_malloc(size_t);
+void *__libc_calloc(size_t, size_t);
+void *__libc_realloc(void *, size_t);
+void __libc_free(void *);
+#define LIBC(fn) __libc_##fn
+#else
+#define LIBC(fn) fn
+#endif
+
+/* The base allocator never sees size 0 from the hooks, but a domain may be
+ * set to it without hooks, where size 0 must still give a unique block. */
+static void *
+libc_malloc(void *ctx, size_t size)
+{
+    (void)ctx;
+    return LIBC(malloc)(size ? size : 1);
+}
+
+static void *
+libc_calloc(void *ctx, size_t nelem, size_t elsize)
+{
+    (void)ctx;
+    if (nelem == 0 || elsize == 0)
+        nelem = elsize = 1;
+    return LIBC(calloc)(nelem, elsize);
+}
+
+static void *
+libc_realloc(void *ctx, void *ptr, size_t new_size)
+{
+    (void)ctx;
+    /* realloc(p, 0) frees in glibc; ours returns a zero-byte block. */
+    return LIBC(realloc)(ptr, new_size ? new_size : 1);
+}
+
+static void
+libc_free(void *ctx, void *ptr)
+{
+    (void)ctx;
+    LIBC(free)(ptr);
+}
+
+/* How many bytes a C library block really holds. */
+static size_t
+libc_capacity(void *ctx, void *ptr)
+{
+    (void)ctx;
+    return malloc_usable_size(ptr);
+}
+
+const deadbyte_allocator_t domains_libc_allocator = {
+    NULL, libc_malloc, libc_calloc, libc_realloc, libc_free,
+};
+
+#define LIBC_ALLOCATOR {NULL, libc_malloc, libc_calloc, libc_realloc, libc_free}
+
+static struct hooks_ctx debug_ctx[] = {
+    [DEADBYTE_DOMAIN_RAW] = {API_RAW, LIBC_ALLOCATOR, libc_capacity},
+    [DEADBYTE_DOMAIN_MEM] = {API_MEM, LIBC_ALLOCATOR, libc_capacity},
+    [DEADBYTE_DOMAIN_OBJ] = {API_OBJ, LIBC_ALLOCATOR, libc_capacity},
+};
+
+#define HOOKS_OVER(domain)                                                     \
+    {&debug_ctx[domain], hooks_malloc, hooks_calloc, hooks_realloc, hooks_free}
+
+/* A debugging library: every domain starts with the hooks installed. */
+static deadbyte_allocator_t current[] = {
+    [DEADBYTE_DOMAIN_RAW] = HOOKS_OVER(DEADBYTE_DOMAIN_RAW),
+    [DEADBYTE_DOMAIN_MEM] = HOOKS_OVER(DEADBYTE_DOMAIN_MEM),
+    [DEADBYTE_DOMAIN_OBJ] = HOOKS_OVER(DEADBYTE_DOMAIN_OBJ),
+};
+
+#define N_DOMAINS (sizeof current / sizeof current[0])
+
+/* Read the options at load time, so that a bad DEADBYTE_* value is
+ * reported even by a program that never allocates through deadbyte. */
+__attribute__((constructor)) static void
+read_options_at_load(void)
+{
+    options_init();
+}
+
+static int
+valid_domain(deadbyte_domain_t domain)
+{
+    return (unsigned)domain < N_DOMAINS;
+}
+
+int
+deadbyte_get_allocator(deadbyte_domain_t domain,
+                       deadbyte_allocator_t *allocator)
+{
+    if (!valid_domain(domain) || !allocator) {
+        errno = EINVAL;
+        return -1;
+    }
+    *allocator = current[domain];
+    return 0;
+}
+
+int
+deadbyte_set_allocator(deadbyte_domain_t domain,
+                       const deadbyte_allocator_t *allocator)
+{
+    if (!valid_domain(domain) || !allocator || !allocator->malloc ||
+        !allocator->calloc || !allocator->realloc || !allocator->free) {
+        errno = EINVAL;
+        return -1;
+    }
+    current[domain] = *allocator;
+    return 0;
+}
+
+void
+deadbyte_setup_debug_hooks(void)
+{
+    for (size_t d = 0; d < N_DOMAINS; d++) {
+        if (hooks_installed(&current[d]))
+            continue;
+        debug_ctx[d].base = current[d];
+        /* Only the C library's blocks have a known capacity. */
+        debug_ctx[d].capacity =
+            current[d].malloc == libc_malloc ? libc_capacity : NULL;
+        current[d] = (deadbyte_allocator_t)HOOKS_OVER(d);
+    }
+}
+
+/*
+ * The domain functions.  CPython's contracts: size 0 is a unique block
+ * (the hooks or the C library base take care of it), realloc(NULL, n) is
+ * malloc, calloc checks nelem * elsize.
+ */
+#define DOMAIN_FUNCTIONS(prefix, domain)                                       \
+    void *deadbyte_##prefix##_malloc(size_t size)                              \
+    {                                                                          \
+        if (size > (size_t)PTRDIFF_MAX) {                                      \
+            errno = ENOMEM;                                                    \
+            return NULL;                                                       \
+        }                                                                      \
+        return current[domain].malloc(current[domain].ctx, size);              \
+    }                                                                          \
+    void *deadbyte_##prefix##_calloc(size_t nelem, size_t elsize)              \
+    {                                                                          \
+        if (elsize != 0 && nelem > (size_t)PTRDIFF_MAX / elsize) {             \
+            errno = ENOMEM;                                                    \
+            return NULL;                                                       \
+        }                                                                      \
+        return current[domain].calloc(current[domain].ctx, nelem, elsize);     \
+    }                                                                          \
+    void *deadbyte_##prefix##_realloc(void *ptr, size_t new_size)              \
+    {                                                                          \
+        if (new_size > (size_t)PTRDIFF_MAX) {                                  \
+            errno = ENOMEM;                                                    \
+            return NULL;                                                       \
+        }                                                                      \
+        if (!ptr)                                                              \
+            return current[domain].malloc(current[domain].ctx, new_size);      \
+        return current[domain].realloc(current[domain].ctx, ptr, new_size);    \
+    }                                                                          \
+    void deadbyte_##prefix##_free(void *ptr)                                   \
+    {                                                                          \
+        if (ptr)                                                               \
+            current[domain].free(current[domain].ctx, ptr);                    \
+    }
+
+DOMAIN_FUNCTIONS(raw, DEADBYTE_DOMAIN_RAW)
+DOMAIN_FUNCTIONS(mem, DEADBYTE_DOMAIN_MEM)
+DOMAIN_FUNCTIONS(obj, DEADBYTE_DOMAIN_OBJ)
+
+const char *
+deadbyte_version(void)
+{
+    return PACKAGE_VERSION;
+}

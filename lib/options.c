@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * options.c -- parse the DEADBYTE_* environment variables into `options`.
+ * Runs inside the allocator, possibly before the C library has finished
+ * starting: it scans `environ` itself (getenv may not be ready and we must
+ * not allocate) and writes errors with write(2).
+ */
+#include "config.h"
+
+#include "options.h"
+
+#include "fmt.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern char **environ;
+
+struct options options = {
+#define DEADBYTE_OPTION(name, type, def, help) .name = 0,
+#include "options.def"
+#undef DEADBYTE_OPTION
+};
+
+enum option_type { OPTION_BOOL };
+
+struct option_row {
+    const char *name;
+    enum option_type type;
+    const char *def;
+    void *value;
+};
+
+static const struct option_row rows[] = {
+#define DEADBYTE_OPTION(name, type, def, help)                                 \
+    {#name, OPTION_##type, def, &options.name},
+#include "options.def"
+#undef DEADBYTE_OPTION
+};
+
+#define N_ROWS (sizeof rows / sizeof rows[0])
+
+static const char bool_expected[] =
+    "a boolean (1/0, yes/no, on/off, true/false)";
+
+static int
+parse_bool(const char *s, bool *out)
+{
+    static const char *const yes[] = {"1", "yes", "on", "true"};
+    static const char *const no[] = {"0", "no", "off", "false"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcmp(s, yes[i]) == 0) {
+            *out = true;
+            return 0;
+        }
+        if (strcmp(s, no[i]) == 0) {
+            *out = false;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static int
+parse_row(const struct option_row *row, const char *value,
+          const char **expected)
+{
+    switch (row->type) {
+    case OPTION_BOOL:
+        if (parse_bool(value, row->value) == 0)
+            return 0;
+        if (expected)
+            *expected = bool_expected;
+        return -1;
+    }
+    return -1;
+}
+
+int
+options_set(const char *name, const char *value, const char **expected)
+{
+    for (size_t i = 0; i < N_ROWS; i++)
+        if (strcmp(rows[i].name, name) == 0)
+            return parse_row(&rows[i], value, expected);
+    if (expected)
+        *expected = "a known option name";
+    return -1;
+}
+
+/*
+ * Does the environment entry ENTRY ("DEADBYTE_SERIALNO=0") name the option
+ * NAME ("serialno")?  If so, return a pointer to its value.
+ */
+static const char *
+env_value_for(const char *entry, const char *name)
+{
+    const char *e = entry + sizeof "DEADBYTE_" - 1;
+    for (; *name; name++, e++) {
+        char upper = (*name >= 'a' && *name <= 'z') ? *name - 'a' + 'A' : *name;
+        if (*e != upper)
+            return NULL;
+    }
+    return *e == '=' ? e + 1 : NULL;
+}
+
+static _Noreturn void
+die_bad_variable(const char *entry, const char *value, const char *expected)
+{
+    struct fmt out;
+    fmt_open(&out, 2);
+    size_t name_len = value ? (size_t)(value - 1 - entry) : strcspn(entry, "=");
+    if (value) {
+        fmt_str(&out, "deadbyte: invalid value '");
+        fmt_str(&out, value);
+        fmt_str(&out, "' for ");
+        fmt_mem(&out, entry, name_len);
+        fmt_str(&out, ": expected ");
+        fmt_str(&out, expected);
+        fmt_str(&out, "\n");
+    } else {
+        fmt_str(&out, "deadbyte: unknown variable ");
+        fmt_mem(&out, entry, name_len);
+        fmt_str(&out, " in the environment; deadbyte knows:");
+        for (size_t i = 0; i < N_ROWS; i++) {
+            fmt_str(&out, " DEADBYTE_");
+            for (const char *c = rows[i].name; *c; c++)
+                fmt_char(&out, (*c >= 'a' && *c <= 'z') ? *c - 'a' + 'A' : *c);
+        }
+        fmt_str(&out, "\n");
+    }
+    fmt_flush(&out);
+    abort();
+}
+
+static void
+read_environment(void)
+{
+    for (size_t i = 0; i < N_ROWS; i++)
+        if (parse_row(&rows[i], rows[i].def, NULL) != 0)
+            abort(); /* A bad default in options.def: a bug caught by tests. */
+
+    /* environ is NULL only in the first instants of a process. */
+    if (!environ)
+        return;
+    for (char **env = environ; *env; env++) {
+        const char *entry = *env;
+        if (strncmp(entry, "DEADBYTE_", sizeof "DEADBYTE_" - 1) != 0)
+            continue;
+        const char *value = NULL;
+        size_t i;
+        for (i = 0; i < N_ROWS; i++)
+            if ((value = env_value_for(entry, rows[i].name)))
+                break;
+        if (i == N_ROWS)
+            die_bad_variable(entry, NULL, NULL);
+        const char *expected = NULL;
+        if (parse_row(&rows[i], value, &expected) != 0)
+            die_bad_variable(entry, value, expected);
+    }
+}
+
+/* 0: not read, 1: being read by some thread, 2: ready. */
+static atomic_int state;
+
+bool
+options_ready(void)
+{
+    return atomic_load_explicit(&state, memory_order_acquire) == 2;
+}
+
+void
+options_init(void)
+{
+    if (options_ready())
+        return;
+    int expected = 0;
+    if (atomic_compare_exchange_strong(&state, &expected, 1)) {
+        read_environment();
+        atomic_store_explicit(&state, 2, memory_order_release);
+        return;
+    }
+    /* Another thread is reading; it takes microseconds and never blocks. */
+    while (!options_ready())
+        ;
+}

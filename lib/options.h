@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * options.h -- the values of deadbyte's options (rows of options.def),
+ * read once from the DEADBYTE_* environment variables.  Reading runs
+ * inside the allocator, so it never calls malloc or stdio.
+ */
+#ifndef DEADBYTE_OPTIONS_H
+#define DEADBYTE_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The C type that holds a value of each option type. */
+#define OPTION_CTYPE_BOOL bool
+
+struct options {
+#define DEADBYTE_OPTION(name, type, def, help) OPTION_CTYPE_##type name;
+#include "options.def"
+#undef DEADBYTE_OPTION
+};
+
+/* Fast access for the hot path: valid once options_init() has run. */
+extern struct options options;
+
+/*
+ * options_init - fill `options` from the environment, once; later calls
+ * return at once.  Any thread may call it, also before constructors run.
+ * An unknown DEADBYTE_* variable or a bad value is a fatal error (message
+ * naming the variable, the value and what was expected; abort()).
+ */
+void options_init(void);
+
+/* True once options_init() has finished in some thread. */
+bool options_ready(void);
+
+/*
+ * options_set - parse VALUE for the option called NAME (the lower-case
+ * row name) and store it.  Returns 0, or -1 if NAME is unknown or VALUE
+ * does not parse; then *EXPECTED (if not NULL) describes what was
+ * expected.  Used by options_init() and by the tests.
+ */
+int options_set(const char *name, const char *value, const char **expected);
+
+#endif

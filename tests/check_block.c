@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * check_block.c -- the debug block, byte for byte (DESIGN.md section 2),
+ * for every domain, over boundary sizes, with serial numbers on and off.
+ */
+#include "config.h"
+
+#include "block.h"
+#include "options.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+#define S SST
+
+static const size_t sizes[] = {0, 1, S - 1, S, S + 1, 4096, 1 << 20};
+#define N_SIZES (sizeof sizes / sizeof sizes[0])
+
+/* Loop index -> (domain, size). */
+static const struct domain_api *
+pick(int i, size_t *n)
+{
+    *n = sizes[i % N_SIZES];
+    return &domain_apis[i / N_SIZES];
+}
+
+static void
+set_serialno(const char *value)
+{
+    ck_assert_int_eq(options_set("serialno", value, NULL), 0);
+}
+
+/* Assert the header, pads and serial of the block at P of N bytes. */
+static void
+assert_frame(const unsigned char *p, size_t n, char id, bool with_serial,
+             size_t serial)
+{
+    /* p[-2S:-S]: N, big-endian, byte by byte. */
+    for (size_t i = 0; i < S; i++)
+        ck_assert_uint_eq(p[-2 * (ptrdiff_t)S + (ptrdiff_t)i],
+                          (n >> (8 * (S - 1 - i))) & 0xff);
+    ck_assert_uint_eq(p[-(ptrdiff_t)S], (unsigned char)id);
+    for (size_t i = 1; i < S; i++)
+        ck_assert_uint_eq(p[-(ptrdiff_t)i], 0xFD);
+    for (size_t i = 0; i < S; i++)
+        ck_assert_uint_eq(p[n + i], 0xFD);
+    if (with_serial)
+        for (size_t i = 0; i < S; i++)
+            ck_assert_uint_eq(p[n + S + i],
+                              (serial >> (8 * (S - 1 - i))) & 0xff);
+}
+
+static void
+assert_fill(const unsigned char *p, size_t n, unsigned char byte)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != byte)
+            ck_abort_msg("byte %zu of %zu is 0x%02x, expected 0x%02x", i, n,
+                         p[i], byte);
+}
+
+START_TEST(test_block_malloc_layout)
+{
+    size_t n;
+    const struct domain_api *d = pick(_i, &n);
+    set_serialno("1");
+    unsigned char *p = d->malloc(n);
+    ck_assert_ptr_nonnull(p);
+    assert_frame(p, n, d->id, true, deadbyte_get_serialno());
+    assert_fill(p, n, 0xCD);
+    d->free(p);
+}
+END_TEST
+
+START_TEST(test_block_calloc_layout)
+{
+    size_t n;
+    const struct domain_api *d = pick(_i, &n);
+    set_serialno("1");
+    unsigned char *p = d->calloc(n, 1);
+    ck_assert_ptr_nonnull(p);
+    assert_frame(p, n, d->id, true, deadbyte_get_serialno());
+    assert_fill(p, n, 0);
+    d->free(p);
+}
+END_TEST
+
+START_TEST(test_block_layout_without_serial)
+{
+    size_t n;
+    const struct domain_api *d = pick(_i, &n);
+    set_serialno("0");
+    size_t before = deadbyte_get_serialno();
+    unsigned char *p = d->malloc(n);
+    ck_assert_ptr_nonnull(p);
+    assert_frame(p, n, d->id, false, 0);
+    assert_fill(p, n, 0xCD);
+    /* No number is taken, and the base holds exactly N + 3S bytes. */
+    ck_assert_uint_eq(deadbyte_get_serialno(), before);
+    ck_assert_uint_eq(block_overhead(false), 3 * S);
+    d->free(p);
+    set_serialno("1");
+}
+END_TEST
+
+START_TEST(test_block_serial_numbers_count_up)
+{
+    const struct domain_api *d = &domain_apis[_i];
+    set_serialno("1");
+    unsigned char *a = launder(d->malloc(10));
+    size_t first = deadbyte_get_serialno();
+    unsigned char *b = launder(d->calloc(3, 3));
+    unsigned char *c = launder(d->realloc(d->malloc(5), 7));
+    ck_assert_uint_eq(block_serial(a), first);
+    ck_assert_uint_eq(block_serial(b), first + 1);
+    /* malloc(5) took first + 2, the realloc first + 3. */
+    ck_assert_uint_eq(block_serial(c), first + 3);
+    ck_assert_uint_eq(deadbyte_get_serialno(), first + 3);
+    d->free(a);
+    d->free(b);
+    d->free(c);
+}
+END_TEST
+
+START_TEST(test_block_zero_bytes_distinct)
+{
+    const struct domain_api *d = &domain_apis[_i];
+    unsigned char *a = launder(d->malloc(0)), *b = d->malloc(0);
+    unsigned char *c = d->calloc(0, 5), *e = d->realloc(NULL, 0);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_ptr_nonnull(e);
+    ck_assert_ptr_ne(a, b);
+    ck_assert_ptr_ne(a, c);
+    ck_assert_ptr_ne(c, e);
+    assert_frame(a, 0, d->id, true, block_serial(a));
+    d->free(a);
+    d->free(b);
+    d->free(c);
+    d->free(e);
+}
+END_TEST
+
+START_TEST(test_block_size_overflow_is_enomem)
+{
+    const struct domain_api *d = &domain_apis[_i];
+    static const size_t huge[] = {SIZE_MAX, SIZE_MAX - S, (size_t)PTRDIFF_MAX,
+                                  (size_t)PTRDIFF_MAX - 2 * S};
+    for (size_t i = 0; i < sizeof huge / sizeof huge[0]; i++) {
+        errno = 0;
+        ck_assert_ptr_null(d->malloc(huge[i]));
+        ck_assert_int_eq(errno, ENOMEM);
+        errno = 0;
+        ck_assert_ptr_null(d->calloc(1, huge[i]));
+        ck_assert_int_eq(errno, ENOMEM);
+    }
+    /* nelem * elsize overflows size_t. */
+    errno = 0;
+    ck_assert_ptr_null(d->calloc(SIZE_MAX / 2 + 2, 2));
+    ck_assert_int_eq(errno, ENOMEM);
+    errno = 0;
+    ck_assert_ptr_null(d->calloc((size_t)1 << (4 * S), (size_t)1 << (4 * S)));
+    ck_assert_int_eq(errno, ENOMEM);
+}
+END_TEST
+
+START_TEST(test_block_big_endian_helpers)
+{
+    unsigned char buf[sizeof(size_t)];
+    block_put_be(buf, 0x0102);
+    for (size_t i = 0; i < S - 2; i++)
+        ck_assert_uint_eq(buf[i], 0);
+    ck_assert_uint_eq(buf[S - 2], 1);
+    ck_assert_uint_eq(buf[S - 1], 2);
+    ck_assert_uint_eq(block_get_be(buf), 0x0102);
+    block_put_be(buf, SIZE_MAX);
+    ck_assert_uint_eq(block_get_be(buf), SIZE_MAX);
+}
+END_TEST
+
+START_TEST(test_block_check_faults)
+{
+    set_serialno("1");
+    unsigned char *p = launder(deadbyte_mem_malloc(16));
+    ck_assert_int_eq(block_check(p, 'm', true, SIZE_MAX), BLOCK_OK);
+    ck_assert_int_eq(block_check(p, 'r', true, SIZE_MAX), BLOCK_BAD_ID);
+    ck_assert_int_eq(block_check(p, 'm', true, 16 + 4 * S - 1),
+                     BLOCK_BAD_SIZE);
+    p[16] = 'x';
+    ck_assert_int_eq(block_check(p, 'm', true, SIZE_MAX),
+                     BLOCK_BAD_TRAILING_PAD);
+    p[16] = 0xFD;
+    p[-1] = 'x';
+    ck_assert_int_eq(block_check(p, 'm', true, SIZE_MAX),
+                     BLOCK_BAD_LEADING_PAD);
+    p[-1] = 0xFD;
+    ck_assert_int_eq(block_check(p, 'm', true, SIZE_MAX), BLOCK_OK);
+    deadbyte_mem_free(p);
+}
+END_TEST
+
+static Suite *
+block_suite(void)
+{
+    Suite *s = suite_create("block");
+    TCase *tc = tcase_create("layout");
+    int all = (int)(3 * N_SIZES);
+    tcase_add_loop_test(tc, test_block_malloc_layout, 0, all);
+    tcase_add_loop_test(tc, test_block_calloc_layout, 0, all);
+    tcase_add_loop_test(tc, test_block_layout_without_serial, 0, all);
+    tcase_add_loop_test(tc, test_block_serial_numbers_count_up, 0, 3);
+    tcase_add_loop_test(tc, test_block_zero_bytes_distinct, 0, 3);
+    tcase_add_loop_test(tc, test_block_size_overflow_is_enomem, 0, 3);
+    tcase_add_test(tc, test_block_big_endian_helpers);
+    tcase_add_test(tc, test_block_check_faults);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int
+main(void)
+{
+    return run_suite(block_suite());
+}

@@ -1,0 +1,21 @@
+#!/bin/sh
+# examples.sh -- run every program of examples/ and compare what it writes
+# (stdout, then stderr with addresses and call numbers normalised) and its
+# exit status with tests/expected/<name>.txt.
+set -u
+status=0
+for expected in "$top_srcdir"/tests/expected/*.txt; do
+    name=$(basename "$expected" .txt)
+    prog="$top_builddir/examples/$name"
+    [ -x "$prog" ] || { echo "examples.sh: $prog not built" >&2; exit 99; }
+    out=$( (ulimit -c 0; "$prog" 2>&1; echo "exit status: $?") \
+          | sed -e 's/0x[0-9a-f]\{6,\}/0xADDR/g' -e 's/call #[0-9]*/call #N/')
+    if [ "$out" != "$(cat "$expected")" ]; then
+        echo "examples.sh: $name: output differs from $expected:" >&2
+        printf '%s\n' "$out" | diff -u "$expected" - >&2
+        status=1
+    else
+        echo "examples.sh: $name: as expected"
+    fi
+done
+exit $status
