@@ -6,6 +6,8 @@
 
 #include "api.h"
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct api_names {
@@ -20,11 +22,27 @@ static const struct api_names apis[] = {
      "deadbyte_mem_free"},
     {API_OBJ, "deadbyte_obj_malloc", "deadbyte_obj_realloc",
      "deadbyte_obj_free"},
+    {API_NEW, "operator new", NULL, "operator delete"},
+    {API_NEW_ARRAY, "operator new[]", NULL, "operator delete[]"},
 };
+
+static const struct api_names libc_raw = {API_RAW, "malloc", "realloc",
+                                          "free"};
+
+static atomic_bool libc_names;
+
+void
+api_use_libc_names(void)
+{
+    atomic_store_explicit(&libc_names, true, memory_order_relaxed);
+}
 
 static const struct api_names *
 find(char id)
 {
+    if (id == API_RAW &&
+        atomic_load_explicit(&libc_names, memory_order_relaxed))
+        return &libc_raw;
     for (size_t i = 0; i < sizeof apis / sizeof apis[0]; i++)
         if (apis[i].id == id)
             return &apis[i];

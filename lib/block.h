@@ -78,6 +78,7 @@ enum block_fault {
     BLOCK_BAD_LEADING_PAD,  /* a byte of p[-S+1:0] is not 0xFD */
     BLOCK_BAD_SIZE,         /* the size field cannot fit the block */
     BLOCK_BAD_TRAILING_PAD, /* a byte of p[N:N+S] is not 0xFD */
+    BLOCK_BAD_DELETE_SIZE,  /* sized delete: not the size requested */
 };
 
 /*

@@ -12,79 +12,21 @@
 
 #include "api.h"
 #include "hooks.h"
+#include "libc_base.h"
 #include "options.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <stdint.h>
 #include <stdlib.h>
 
-/*
- * glibc also exports its allocator as __libc_malloc & co.: calling those
- * reaches the C library even when malloc itself is interposed (by
- * deadbyte's preload library or anyone else), with no dlsym bootstrap.
- */
-#ifdef HAVE___LIBC_MALLOC
-void *__libc_malloc(size_t);
-void *__libc_calloc(size_t, size_t);
-void *__libc_realloc(void *, size_t);
-void __libc_free(void *);
-#define LIBC(fn) __libc_##fn
-#else
-#define LIBC(fn) fn
-#endif
-
-/* The base allocator never sees size 0 from the hooks, but a domain may be
- * set to it without hooks, where size 0 must still give a unique block. */
-static void *
-libc_malloc(void *ctx, size_t size)
-{
-    (void)ctx;
-    return LIBC(malloc)(size ? size : 1);
-}
-
-static void *
-libc_calloc(void *ctx, size_t nelem, size_t elsize)
-{
-    (void)ctx;
-    if (nelem == 0 || elsize == 0)
-        nelem = elsize = 1;
-    return LIBC(calloc)(nelem, elsize);
-}
-
-static void *
-libc_realloc(void *ctx, void *ptr, size_t new_size)
-{
-    (void)ctx;
-    /* realloc(p, 0) frees in glibc; ours returns a zero-byte block. */
-    return LIBC(realloc)(ptr, new_size ? new_size : 1);
-}
-
-static void
-libc_free(void *ctx, void *ptr)
-{
-    (void)ctx;
-    LIBC(free)(ptr);
-}
-
-/* How many bytes a C library block really holds. */
-static size_t
-libc_capacity(void *ctx, void *ptr)
-{
-    (void)ctx;
-    return malloc_usable_size(ptr);
-}
-
-const deadbyte_allocator_t domains_libc_allocator = {
-    NULL, libc_malloc, libc_calloc, libc_realloc, libc_free,
-};
-
-#define LIBC_ALLOCATOR {NULL, libc_malloc, libc_calloc, libc_realloc, libc_free}
+#define LIBC_ALLOCATOR                                                         \
+    {NULL, libc_base_malloc, libc_base_calloc, libc_base_realloc,              \
+     libc_base_free}
 
 static struct hooks_ctx debug_ctx[] = {
-    [DEADBYTE_DOMAIN_RAW] = {API_RAW, LIBC_ALLOCATOR, libc_capacity},
-    [DEADBYTE_DOMAIN_MEM] = {API_MEM, LIBC_ALLOCATOR, libc_capacity},
-    [DEADBYTE_DOMAIN_OBJ] = {API_OBJ, LIBC_ALLOCATOR, libc_capacity},
+    [DEADBYTE_DOMAIN_RAW] = {API_RAW, LIBC_ALLOCATOR, libc_base_capacity, NULL},
+    [DEADBYTE_DOMAIN_MEM] = {API_MEM, LIBC_ALLOCATOR, libc_base_capacity, NULL},
+    [DEADBYTE_DOMAIN_OBJ] = {API_OBJ, LIBC_ALLOCATOR, libc_base_capacity, NULL},
 };
 
 #define HOOKS_OVER(domain)                                                     \
@@ -147,7 +89,7 @@ deadbyte_setup_debug_hooks(void)
         debug_ctx[d].base = current[d];
         /* Only the C library's blocks have a known capacity. */
         debug_ctx[d].capacity =
-            current[d].malloc == libc_malloc ? libc_capacity : NULL;
+            current[d].malloc == libc_base_malloc ? libc_base_capacity : NULL;
         current[d] = (deadbyte_allocator_t)HOOKS_OVER(d);
     }
 }

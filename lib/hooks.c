@@ -30,6 +30,18 @@ next_serial(bool with_serial)
     return with_serial ? deadbyte_serialno_bump() : 0;
 }
 
+/* Header, fill and trailer of a fresh block of N bytes at P. */
+static void *
+lay_out(struct hooks_ctx *ctx, unsigned char *p, size_t n, bool zeroed,
+        bool with_serial)
+{
+    block_write_header(p, n, ctx->api_id);
+    if (!zeroed)
+        memset(p, CLEANBYTE, n);
+    block_write_trailer(p, n, with_serial, next_serial(with_serial));
+    return p;
+}
+
 static void *
 alloc_block(struct hooks_ctx *ctx, size_t n, bool zeroed)
 {
@@ -44,13 +56,7 @@ alloc_block(struct hooks_ctx *ctx, size_t n, bool zeroed)
                                  : ctx->base.malloc(ctx->base.ctx, total);
     if (!base)
         return NULL;
-
-    unsigned char *p = base + 2 * SST;
-    block_write_header(p, n, ctx->api_id);
-    if (!zeroed)
-        memset(p, CLEANBYTE, n);
-    block_write_trailer(p, n, with_serial, next_serial(with_serial));
-    return p;
+    return lay_out(ctx, base + 2 * SST, n, zeroed, with_serial);
 }
 
 void *
@@ -70,40 +76,126 @@ hooks_calloc(void *ctx, size_t nelem, size_t elsize)
 }
 
 /*
- * Check the block at P before FUNC releases or resizes it; a fault is a
- * fatal error with a report.
+ * Aligned blocks.  The data must start on an ALIGN boundary, so the base
+ * allocation (aligned itself) starts ALIGN bytes before it; the header
+ * takes the last 2S of that room, and the rest is a gap filled with
+ * FORBIDDENBYTE.  The word just before the header holds ALIGN << 4 | 8:
+ * for an ordinary block, that word is the C library's chunk size field,
+ * whose bit 3 is always clear (glibc chunk sizes are multiples of 16 and
+ * its flags are bits 0-2), so free() can tell the two apart without any
+ * table.
  */
-static void
+#define ALIGNED_MARK 0x8u
+
+static size_t
+aligned_offset(const struct hooks_ctx *ctx, const unsigned char *p)
+{
+    if (!ctx->memalign)
+        return 2 * SST;
+    size_t word;
+    memcpy(&word, p - 3 * SST, sizeof word);
+    return (word & 0xf) == ALIGNED_MARK ? word >> 4 : 2 * SST;
+}
+
+void *
+hooks_memalign(struct hooks_ctx *ctx, size_t align, size_t n)
+{
+    if (align <= 2 * SST)
+        return alloc_block(ctx, n, false); /* the base aligns to 2S */
+    options_init();
+    bool with_serial = options.serialno;
+    size_t trailer = block_overhead(with_serial) - 2 * SST;
+    if (align > (size_t)PTRDIFF_MAX / 32 ||
+        n > block_max_request(with_serial) - align) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    unsigned char *base = ctx->memalign(align, align + n + trailer);
+    if (!base)
+        return NULL;
+    unsigned char *p = base + align;
+    memset(base, FORBIDDENBYTE, align - 2 * SST);
+    size_t word = align << 4 | ALIGNED_MARK;
+    memcpy(p - 3 * SST, &word, sizeof word);
+    return lay_out(ctx, p, n, false, with_serial);
+}
+
+/*
+ * Check the block at P before FUNC releases or resizes it; a fault is a
+ * fatal error with a report.  Returns the offset of P from the start of
+ * its base allocation.
+ */
+static size_t
 check_block(struct hooks_ctx *ctx, const char *func, unsigned char *p)
 {
-    bool with_serial = options.serialno;
-    size_t capacity = SIZE_MAX;
-    enum block_fault fault = block_check_head(p, ctx->api_id);
-    if (fault == BLOCK_OK) {
+    struct report_bad bad = {func, ctx->api_id, p, BLOCK_OK, SIZE_MAX,
+                             options.serialno, 0};
+    size_t offset = 2 * SST;
+    bad.fault = block_check_head(p, ctx->api_id);
+    if (bad.fault == BLOCK_OK) {
         /* Only a block whose head looks right is safe to ask the base
          * about; its answer keeps a size field hit by a wild write from
          * sending the tail check out of the block. */
-        if (ctx->capacity)
-            capacity = ctx->capacity(ctx->base.ctx, p - 2 * SST);
-        fault = block_check_tail(p, with_serial, capacity);
+        offset = aligned_offset(ctx, p);
+        if (ctx->capacity) {
+            size_t whole = ctx->capacity(ctx->base.ctx, p - offset);
+            size_t gap = offset - 2 * SST;
+            bad.capacity = whole == SIZE_MAX ? SIZE_MAX
+                           : whole > gap     ? whole - gap
+                                             : 0;
+        }
+        bad.fault = block_check_tail(p, bad.with_serial, bad.capacity);
     }
-    if (fault != BLOCK_OK)
-        report_bad_block(func, ctx->api_id, p, fault, capacity, with_serial);
+    if (bad.fault != BLOCK_OK)
+        report_bad_block(&bad);
+    return offset;
+}
+
+static void
+release(struct hooks_ctx *ctx, unsigned char *p, size_t offset)
+{
+    /* DESIGN.md section 2: free fills the whole block with DEADBYTE. */
+    size_t end = block_size(p) + block_overhead(options.serialno) - 2 * SST;
+    memset(p - offset, DEADBYTE, offset + end);
+    ctx->base.free(ctx->base.ctx, p - offset);
 }
 
 void
 hooks_free(void *vctx, void *ptr)
 {
     struct hooks_ctx *ctx = vctx;
-    unsigned char *p = ptr;
-    if (!p)
+    if (!ptr)
         return;
     options_init();
-    check_block(ctx, api_free_name(ctx->api_id), p);
-    /* DESIGN.md section 2: free fills the whole block with DEADBYTE. */
-    size_t n = block_size(p);
-    memset(p - 2 * SST, DEADBYTE, n + block_overhead(options.serialno));
-    ctx->base.free(ctx->base.ctx, p - 2 * SST);
+    size_t offset = check_block(ctx, api_free_name(ctx->api_id), ptr);
+    release(ctx, ptr, offset);
+}
+
+void
+hooks_free_sized(struct hooks_ctx *ctx, void *ptr, size_t size)
+{
+    if (!ptr)
+        return;
+    options_init();
+    const char *func = api_free_name(ctx->api_id);
+    size_t offset = check_block(ctx, func, ptr);
+    if (block_size(ptr) != size) {
+        struct report_bad bad = {func, ctx->api_id, ptr,
+                                 BLOCK_BAD_DELETE_SIZE, SIZE_MAX,
+                                 options.serialno, size};
+        report_bad_block(&bad);
+    }
+    release(ctx, ptr, offset);
+}
+
+size_t
+hooks_usable_size(struct hooks_ctx *ctx, void *ptr)
+{
+    if (!ptr)
+        return 0;
+    options_init();
+    check_block(ctx, "malloc_usable_size", ptr);
+    return block_size(ptr);
 }
 
 /* Data bytes saved at each end of a large block while it is erased. */
@@ -121,24 +213,12 @@ hooks_free(void *vctx, void *ptr)
  * laid out in the old allocation instead, and the shrink still succeeds.
  * A failed grow rebuilds the old block from what was saved, still valid.
  */
-void *
-hooks_realloc(void *vctx, void *ptr, size_t new_size)
+static void *
+realloc_in_base(struct hooks_ctx *ctx, unsigned char *p, size_t new_size)
 {
-    struct hooks_ctx *ctx = vctx;
-    unsigned char *p = ptr;
-    if (!p)
-        return alloc_block(ctx, new_size, false);
-    options_init();
     bool with_serial = options.serialno;
-    check_block(ctx, api_realloc_name(ctx->api_id), p);
-
     size_t old_size = block_size(p);
     size_t old_serial = with_serial ? block_serial(p) : 0;
-    if (new_size > block_max_request(with_serial)) {
-        errno = ENOMEM;
-        return NULL;
-    }
-
     unsigned char save[2 * ERASED_SIZE];
     unsigned char *old_base = p - 2 * SST;
     size_t trailer = block_overhead(with_serial) - 2 * SST;
@@ -191,4 +271,35 @@ hooks_realloc(void *vctx, void *ptr, size_t new_size)
     if (new_size > old_size)
         memset(p + old_size, CLEANBYTE, new_size - old_size);
     return p;
+}
+
+/* An aligned block cannot be resized by the base: move it. */
+static void *
+realloc_by_moving(struct hooks_ctx *ctx, unsigned char *p, size_t offset,
+                  size_t new_size)
+{
+    unsigned char *q = alloc_block(ctx, new_size, false);
+    if (!q)
+        return NULL;
+    size_t old_size = block_size(p);
+    memcpy(q, p, old_size < new_size ? old_size : new_size);
+    release(ctx, p, offset);
+    return q;
+}
+
+void *
+hooks_realloc(void *vctx, void *ptr, size_t new_size)
+{
+    struct hooks_ctx *ctx = vctx;
+    if (!ptr)
+        return alloc_block(ctx, new_size, false);
+    options_init();
+    size_t offset = check_block(ctx, api_realloc_name(ctx->api_id), ptr);
+    if (new_size > block_max_request(options.serialno)) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    if (offset != 2 * SST)
+        return realloc_by_moving(ctx, ptr, offset, new_size);
+    return realloc_in_base(ctx, ptr, new_size);
 }

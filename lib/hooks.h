@@ -2,7 +2,8 @@
 /*
  * hooks.h -- the debug hooks: malloc, calloc, realloc and free that lay
  * out a debug block (block.h) around every request and check it on
- * release, on top of a base allocator.
+ * release, on top of a base allocator; and, for the preload library, the
+ * aligned, sized and usable-size calls of the C library and C++.
  */
 #ifndef DEADBYTE_HOOKS_H
 #define DEADBYTE_HOOKS_H
@@ -15,12 +16,15 @@
  * The ctx of a hooked allocator: the API id written into its blocks and
  * the allocator the blocks come from.  CAPACITY, when not NULL, tells how
  * many bytes a base allocation really holds; it lets checks and reports
- * distrust a corrupt size field.
+ * distrust a corrupt size field.  MEMALIGN, when not NULL, is the base's
+ * aligned allocation: blocks of this ctx may then be aligned blocks
+ * (hooks_memalign), which only works over the C library's allocator.
  */
 struct hooks_ctx {
     char api_id;
     deadbyte_allocator_t base;
     size_t (*capacity)(void *base_ctx, void *base_ptr);
+    void *(*memalign)(size_t align, size_t size);
 };
 
 /* The allocator functions of the hooks; ctx is a struct hooks_ctx. */
@@ -28,6 +32,22 @@ void *hooks_malloc(void *ctx, size_t size);
 void *hooks_calloc(void *ctx, size_t nelem, size_t elsize);
 void *hooks_realloc(void *ctx, void *ptr, size_t new_size);
 void hooks_free(void *ctx, void *ptr);
+
+/*
+ * A block whose data is aligned to ALIGN, a power of two (the caller
+ * validates it), with the usual header right before the data and the
+ * usual trailer after it.  NULL with errno ENOMEM if it cannot be made.
+ */
+void *hooks_memalign(struct hooks_ctx *ctx, size_t align, size_t size);
+
+/*
+ * Free PTR, which the program says holds SIZE bytes (C++ sized delete):
+ * a different size is a fatal error, as is anything hooks_free() checks.
+ */
+void hooks_free_sized(struct hooks_ctx *ctx, void *ptr, size_t size);
+
+/* The requested size of the block at PTR, after checking it. */
+size_t hooks_usable_size(struct hooks_ctx *ctx, void *ptr);
 
 /* True if ALLOCATOR is the debug hooks. */
 static inline int

@@ -23,18 +23,32 @@ struct options options = {
 #undef DEADBYTE_OPTION
 };
 
-enum option_type { OPTION_BOOL };
+enum option_type { OPTION_BOOL, OPTION_PATH };
+
+/*
+ * PATH values are copied here: the environment strings they come from
+ * may be overwritten later by the program (setproctitle() does that).
+ */
+#define PATH_STORAGE 4096
+#define OPTION_STORAGE_BOOL(name)
+#define OPTION_STORAGE_PATH(name) static char storage_##name[PATH_STORAGE];
+#define DEADBYTE_OPTION(name, type, def, help) OPTION_STORAGE_##type(name)
+#include "options.def"
+#undef DEADBYTE_OPTION
+#define OPTION_STORAGE_PTR_BOOL(name) NULL
+#define OPTION_STORAGE_PTR_PATH(name) storage_##name
 
 struct option_row {
     const char *name;
     enum option_type type;
     const char *def;
     void *value;
+    char *storage; /* PATH rows: PATH_STORAGE bytes */
 };
 
 static const struct option_row rows[] = {
 #define DEADBYTE_OPTION(name, type, def, help)                                 \
-    {#name, OPTION_##type, def, &options.name},
+    {#name, OPTION_##type, def, &options.name, OPTION_STORAGE_PTR_##type(name)},
 #include "options.def"
 #undef DEADBYTE_OPTION
 };
@@ -73,8 +87,26 @@ parse_row(const struct option_row *row, const char *value,
         if (expected)
             *expected = bool_expected;
         return -1;
+    case OPTION_PATH:
+        if (strlen(value) >= PATH_STORAGE) {
+            if (expected)
+                *expected = "a file name shorter than 4096 bytes";
+            return -1;
+        }
+        strcpy(row->storage, value);
+        *(const char **)row->value = row->storage;
+        return 0;
     }
     return -1;
+}
+
+bool
+options_known(const char *name)
+{
+    for (size_t i = 0; i < N_ROWS; i++)
+        if (strcmp(rows[i].name, name) == 0)
+            return true;
+    return false;
 }
 
 int

@@ -12,6 +12,7 @@
 
 /* The C type that holds a value of each option type. */
 #define OPTION_CTYPE_BOOL bool
+#define OPTION_CTYPE_PATH const char *
 
 struct options {
 #define DEADBYTE_OPTION(name, type, def, help) OPTION_CTYPE_##type name;
@@ -29,6 +30,9 @@ extern struct options options;
  * naming the variable, the value and what was expected; abort()).
  */
 void options_init(void);
+
+/* True if NAME (lower case, "serialno") is a row of the table. */
+bool options_known(const char *name);
 
 /* True once options_init() has finished in some thread. */
 bool options_ready(void);

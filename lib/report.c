@@ -18,8 +18,12 @@
 #include "api.h"
 #include "fmt.h"
 
+#include "options.h"
+
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -120,11 +124,12 @@ put_data(struct fmt *out, const unsigned char *p, size_t n)
 
 /* The one line that says in plain words what the checks found. */
 static void
-put_diagnosis(struct fmt *out, const char *func, enum block_fault fault,
-              unsigned char id, size_t n, int bad_offset)
+put_diagnosis(struct fmt *out, const struct report_bad *bad, unsigned char id,
+              size_t n, int bad_offset)
 {
+    const char *func = bad->func;
     fmt_str(out, "deadbyte: ");
-    switch (fault) {
+    switch (bad->fault) {
     case BLOCK_BAD_ID:
         if (api_alloc_name((char)id)) {
             fmt_str(out, "API mismatch: a block allocated with ");
@@ -156,6 +161,16 @@ put_diagnosis(struct fmt *out, const char *func, enum block_fault fault,
         fmt_str(out, "-byte block, at p+");
         fmt_dec(out, n + (size_t)bad_offset);
         break;
+    case BLOCK_BAD_DELETE_SIZE:
+        fmt_str(out, "sized delete mismatch: ");
+        fmt_str(out, func);
+        fmt_str(out, " was told the block holds ");
+        fmt_dec(out, bad->delete_size);
+        fmt_str(out, " bytes, but ");
+        fmt_dec(out, n);
+        fmt_str(out, " were requested from ");
+        fmt_str(out, api_alloc_name((char)id) ? api_alloc_name((char)id) : "?");
+        break;
     case BLOCK_OK:
         fmt_str(out, "no fault found (a bug in deadbyte)");
         break;
@@ -175,26 +190,92 @@ check_message(enum block_fault fault)
         return "bad size field";
     case BLOCK_BAD_TRAILING_PAD:
         return "bad trailing pad byte";
+    case BLOCK_BAD_DELETE_SIZE:
+        return "bad size for sized delete";
     case BLOCK_OK:
         break;
     }
     return "no fault";
 }
 
+/*
+ * Where reports go: under the launcher, a file of this process in its
+ * report directory (the program may have closed or redirected fd 2);
+ * else DEADBYTE_LOG_FILE; else standard error.
+ */
+static int
+open_output(void)
+{
+    int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC;
+    if (options.report_dir && *options.report_dir) {
+        struct fmt path; /* used as a string buffer, never flushed */
+        fmt_open(&path, -1);
+        fmt_str(&path, options.report_dir);
+        fmt_str(&path, "/");
+        fmt_dec(&path, (uintmax_t)getpid());
+        fmt_str(&path, ".report");
+        if (path.len < sizeof path.buf) {
+            path.buf[path.len] = '\0';
+            int fd = open(path.buf, flags, 0600);
+            if (fd >= 0)
+                return fd;
+        }
+    }
+    if (options.log_file && *options.log_file) {
+        int fd = open(options.log_file, flags, 0644);
+        if (fd >= 0)
+            return fd;
+    }
+    return STDERR_FILENO;
+}
+
+/* "deadbyte: fatal error in process 1234 (./prog):" -- the program name
+ * is argv[0], read from /proc since we may run before main(). */
+static void
+put_process(struct fmt *out)
+{
+    char name[256];
+    ssize_t len = -1;
+    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        len = read(fd, name, sizeof name - 1);
+        close(fd);
+    }
+    if (len <= 0)
+        len = 0;
+    name[len] = '\0';
+    fmt_str(out, "deadbyte: fatal error in process ");
+    fmt_dec(out, (uintmax_t)getpid());
+    fmt_str(out, " (");
+    fmt_str(out, name[0] ? name : "?");
+    fmt_str(out, "):\n");
+}
+
+/* The size field of P, or 0 if it cannot be read. */
+static size_t
+n_requested(const unsigned char *p)
+{
+    unsigned char field[SST];
+    return safe_read(field, p - 2 * SST, SST) ? block_get_be(field) : 0;
+}
+
 /* One report at a time: a second thread waits, and is killed by abort(). */
 static atomic_flag reporting = ATOMIC_FLAG_INIT;
 
 void
-report_bad_block(const char *func, char verify_api, const void *ptr,
-                 enum block_fault fault, size_t capacity, bool with_serial)
+report_bad_block(const struct report_bad *bad)
 {
-    const unsigned char *p = ptr;
+    const unsigned char *p = bad->p;
+    enum block_fault fault = bad->fault;
+    size_t capacity = bad->capacity;
+    bool with_serial = bad->with_serial;
     struct fmt out;
     unsigned char header[2 * SST];
 
     while (atomic_flag_test_and_set(&reporting))
         sleep(1);
-    fmt_open(&out, STDERR_FILENO);
+    fmt_open(&out, open_output());
+    put_process(&out);
 
     fmt_str(&out, "Debug memory block at address p=");
     fmt_ptr(&out, p);
@@ -260,12 +341,12 @@ report_bad_block(const char *func, char verify_api, const void *ptr,
             put_data(&out, p, n);
     }
     fmt_char(&out, '\n');
-    put_diagnosis(&out, func, fault, id, n,
+    put_diagnosis(&out, bad, id, n,
                   fault == BLOCK_BAD_LEADING_PAD ? bad_lead : bad_tail);
 
 fatal:
     fmt_str(&out, "Fatal error: ");
-    fmt_str(&out, func);
+    fmt_str(&out, bad->func);
     fmt_str(&out, ": ");
     fmt_str(&out, check_message(fault));
     if (fault == BLOCK_BAD_ID && p) {
@@ -282,8 +363,15 @@ fatal:
             fmt_char(&out, '\'');
         }
         fmt_str(&out, ", verified using API '");
-        fmt_char(&out, verify_api);
+        fmt_char(&out, bad->verify_api);
         fmt_char(&out, '\'');
+    }
+    if (fault == BLOCK_BAD_DELETE_SIZE) {
+        fmt_str(&out, ": ");
+        fmt_dec(&out, n_requested(p));
+        fmt_str(&out, " bytes allocated, ");
+        fmt_dec(&out, bad->delete_size);
+        fmt_str(&out, " passed");
     }
     fmt_char(&out, '\n');
     fmt_flush(&out);

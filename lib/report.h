@@ -11,19 +11,27 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* What a check found wrong with a block. */
+struct report_bad {
+    const char *func;       /* the function the program called: "free" */
+    char verify_api;        /* the API id that function expects */
+    const void *p;          /* the block */
+    enum block_fault fault; /* what is wrong */
+    size_t capacity;        /* bytes from p-2S known to be the block's */
+    bool with_serial;       /* whether blocks carry a serial number */
+    size_t delete_size;     /* BLOCK_BAD_DELETE_SIZE: the size passed */
+};
+
 /*
- * report_bad_block - describe the block at P, which FUNC (the function the
- * program called, "deadbyte_raw_free") found faulty as FAULT while
- * checking it for API VERIFY_API; then abort().
+ * report_bad_block - describe the block BAD->p, which BAD->func found
+ * faulty, then abort().
  *
- * CAPACITY bounds the bytes of the base allocation (SIZE_MAX if unknown);
- * WITH_SERIAL says whether blocks carry a serial number.  Every byte of
- * the block is read through a checked copy, and nothing beyond CAPACITY
- * is read, so a corrupt size field cannot make the report crash or stray.
- * Written with write(2) from buffers on the stack: no malloc, no stdio.
+ * Every byte of the block is read through a checked copy and nothing past
+ * BAD->capacity is read (SIZE_MAX: unknown), so a corrupt size field
+ * cannot make the report crash or stray.  Written with write(2) from
+ * buffers on the stack: no malloc, no stdio.  The report goes to the
+ * launcher's report directory, to DEADBYTE_LOG_FILE, or to stderr.
  */
-_Noreturn void report_bad_block(const char *func, char verify_api,
-                                const void *p, enum block_fault fault,
-                                size_t capacity, bool with_serial);
+_Noreturn void report_bad_block(const struct report_bad *bad);
 
 #endif

@@ -4,12 +4,18 @@
 # exit status with tests/expected/<name>.txt.
 set -u
 status=0
+
+# Addresses, call numbers and pids change from run to run; the program's
+# path from build to build (libtool runs it from .libs/).
+normalise() {
+    sed -E -e 's/0x[0-9a-f]{6,}/0xADDR/g' -e 's/call #[0-9]+/call #N/' \
+        -e 's/process [0-9]+ \((.*\/)?([^/)]*)\):$/process PID (\2):/'
+}
 for expected in "$top_srcdir"/tests/expected/*.txt; do
     name=$(basename "$expected" .txt)
     prog="$top_builddir/examples/$name"
     [ -x "$prog" ] || { echo "examples.sh: $prog not built" >&2; exit 99; }
-    out=$( (ulimit -c 0; "$prog" 2>&1; echo "exit status: $?") \
-          | sed -e 's/0x[0-9a-f]\{6,\}/0xADDR/g' -e 's/call #[0-9]*/call #N/')
+    out=$( (ulimit -c 0; "$prog" 2>&1; echo "exit status: $?") | normalise)
     if [ "$out" != "$(cat "$expected")" ]; then
         echo "examples.sh: $name: output differs from $expected:" >&2
         printf '%s\n' "$out" | diff -u "$expected" - >&2
