@@ -11,9 +11,11 @@
 
 #include "fmt.h"
 
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 extern char **environ;
 
@@ -165,6 +167,8 @@ die_bad_variable(const char *entry, const char *value, const char *expected)
     abort();
 }
 
+static void read_entry(const char *entry);
+
 static void
 read_environment(void)
 {
@@ -172,24 +176,48 @@ read_environment(void)
         if (parse_row(&rows[i], rows[i].def, NULL) != 0)
             abort(); /* A bad default in options.def: a bug caught by tests. */
 
-    /* environ is NULL only in the first instants of a process. */
-    if (!environ)
+    if (environ) {
+        for (char **env = environ; *env; env++)
+            read_entry(*env);
         return;
-    for (char **env = environ; *env; env++) {
-        const char *entry = *env;
-        if (strncmp(entry, "DEADBYTE_", sizeof "DEADBYTE_" - 1) != 0)
-            continue;
-        const char *value = NULL;
-        size_t i;
-        for (i = 0; i < N_ROWS; i++)
-            if ((value = env_value_for(entry, rows[i].name)))
-                break;
-        if (i == N_ROWS)
-            die_bad_variable(entry, NULL, NULL);
-        const char *expected = NULL;
-        if (parse_row(&rows[i], value, &expected) != 0)
-            die_bad_variable(entry, value, expected);
     }
+    /*
+     * environ is NULL only in the first instants of a process, when the
+     * dynamic loader may already allocate: read the environment the
+     * kernel gave the process instead, so that the block layout chosen
+     * now is the one the options ask for.
+     */
+    static char initial[65536];
+    int fd = open("/proc/self/environ", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    size_t len = 0;
+    ssize_t n;
+    while (len < sizeof initial - 1 &&
+           (n = read(fd, initial + len, sizeof initial - 1 - len)) > 0)
+        len += (size_t)n;
+    close(fd);
+    initial[len] = '\0';
+    for (size_t at = 0; at < len; at += strlen(initial + at) + 1)
+        read_entry(initial + at);
+}
+
+/* Parse ENTRY ("NAME=value") if it is one of ours. */
+static void
+read_entry(const char *entry)
+{
+    if (strncmp(entry, "DEADBYTE_", sizeof "DEADBYTE_" - 1) != 0)
+        return;
+    const char *value = NULL;
+    size_t i;
+    for (i = 0; i < N_ROWS; i++)
+        if ((value = env_value_for(entry, rows[i].name)))
+            break;
+    if (i == N_ROWS)
+        die_bad_variable(entry, NULL, NULL);
+    const char *expected = NULL;
+    if (parse_row(&rows[i], value, &expected) != 0)
+        die_bad_variable(entry, value, expected);
 }
 
 /* 0: not read, 1: being read by some thread, 2: ready. */

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 extern char **environ;
 
@@ -238,6 +239,12 @@ main(int argc, char **argv)
         unsetenv("DEADBYTE_LOG_FILE");
     }
     bool keep = options.report_dir && *options.report_dir;
+    struct stat st;
+    if (keep && (stat(options.report_dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        fprintf(stderr, "deadbyte: --report-dir %s: not a directory\n",
+                options.report_dir);
+        return EXIT_DEADBYTE_ERROR;
+    }
     char *dir = keep ? strdup(options.report_dir) : reports_make_dir();
     if (!dir)
         return EXIT_DEADBYTE_ERROR;
