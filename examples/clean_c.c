@@ -11,6 +11,7 @@
  */
 #include <malloc.h>
 #include <stdint.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,6 +227,27 @@ test_libc_allocations(void)
     free(text);
 }
 
+/* Allocation functions leave errno alone when they succeed, and set
+ * ENOMEM (or return EINVAL) when they fail, as the C library does. */
+static void
+test_errno(void)
+{
+    errno = 4242;
+    void *p = malloc(10), *q = calloc(3, 3), *r = NULL;
+    p = realloc(p, 1000);
+    if (posix_memalign(&r, 64, 10) != 0)
+        fail("posix_memalign");
+    free(p);
+    free(q);
+    free(r);
+    if (errno != 4242)
+        fail("errno changed by successful calls");
+    volatile size_t huge = SIZE_MAX / 2;
+    if (malloc(huge) != NULL || errno != ENOMEM)
+        fail("malloc(SIZE_MAX / 2) must fail with ENOMEM");
+    puts("errno kept");
+}
+
 int
 main(void)
 {
@@ -233,6 +255,7 @@ main(void)
     test_aligned();
     test_usable_size();
     test_libc_allocations();
+    test_errno();
     printf("checksum %08x\n", (unsigned)sum);
     return 0;
 }
