@@ -242,6 +242,23 @@ DEADBYTE_API size_t deadbyte_get_serialno(void);
  */
 DEADBYTE_API DEADBYTE_NOINLINE size_t deadbyte_serialno_bump(void);
 
+/* ------------------------------------------------------------------ */
+/* Checks                                                              */
+/* ------------------------------------------------------------------ */
+
+/*
+ * deadbyte_check_heap - check every block at once: the guard bytes, API
+ * id and size field of every live block, and the DEADBYTE fill of every
+ * freed block still in the quarantine (a changed byte there is a write
+ * after free).  A fault is a fatal error with the usual report; so the
+ * function returns only when the heap is sound, and then returns 0.
+ *
+ * It also runs every N allocator calls with DEADBYTE_CHECK_EVERY=N, and
+ * at exit.  Thread-safe: it visits the heap a part at a time, and other
+ * threads go on allocating in the parts it is not visiting.
+ */
+DEADBYTE_API int deadbyte_check_heap(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -13,6 +13,7 @@
 #include "api.h"
 #include "hooks.h"
 #include "libc_base.h"
+#include "traces.h"
 #include "options.h"
 
 #include <errno.h>
@@ -24,9 +25,9 @@
      libc_base_free}
 
 static struct hooks_ctx debug_ctx[] = {
-    [DEADBYTE_DOMAIN_RAW] = {API_RAW, LIBC_ALLOCATOR, libc_base_capacity, NULL},
-    [DEADBYTE_DOMAIN_MEM] = {API_MEM, LIBC_ALLOCATOR, libc_base_capacity, NULL},
-    [DEADBYTE_DOMAIN_OBJ] = {API_OBJ, LIBC_ALLOCATOR, libc_base_capacity, NULL},
+    [DEADBYTE_DOMAIN_RAW] = {API_RAW, LIBC_ALLOCATOR, NULL},
+    [DEADBYTE_DOMAIN_MEM] = {API_MEM, LIBC_ALLOCATOR, NULL},
+    [DEADBYTE_DOMAIN_OBJ] = {API_OBJ, LIBC_ALLOCATOR, NULL},
 };
 
 #define HOOKS_OVER(domain)                                                     \
@@ -87,9 +88,6 @@ deadbyte_setup_debug_hooks(void)
         if (hooks_installed(&current[d]))
             continue;
         debug_ctx[d].base = current[d];
-        /* Only the C library's blocks have a known capacity. */
-        debug_ctx[d].capacity =
-            current[d].malloc == libc_base_malloc ? libc_base_capacity : NULL;
         current[d] = (deadbyte_allocator_t)HOOKS_OVER(d);
     }
 }
@@ -100,7 +98,7 @@ deadbyte_setup_debug_hooks(void)
  * malloc, calloc checks nelem * elsize.
  */
 #define DOMAIN_FUNCTIONS(prefix, domain)                                       \
-    void *deadbyte_##prefix##_malloc(size_t size)                              \
+    HOOK_PATH void *deadbyte_##prefix##_malloc(size_t size)                    \
     {                                                                          \
         if (size > (size_t)PTRDIFF_MAX) {                                      \
             errno = ENOMEM;                                                    \
@@ -108,7 +106,7 @@ deadbyte_setup_debug_hooks(void)
         }                                                                      \
         return current[domain].malloc(current[domain].ctx, size);              \
     }                                                                          \
-    void *deadbyte_##prefix##_calloc(size_t nelem, size_t elsize)              \
+    HOOK_PATH void *deadbyte_##prefix##_calloc(size_t nelem, size_t elsize)    \
     {                                                                          \
         if (elsize != 0 && nelem > (size_t)PTRDIFF_MAX / elsize) {             \
             errno = ENOMEM;                                                    \
@@ -116,7 +114,7 @@ deadbyte_setup_debug_hooks(void)
         }                                                                      \
         return current[domain].calloc(current[domain].ctx, nelem, elsize);     \
     }                                                                          \
-    void *deadbyte_##prefix##_realloc(void *ptr, size_t new_size)              \
+    HOOK_PATH void *deadbyte_##prefix##_realloc(void *ptr, size_t new_size)    \
     {                                                                          \
         if (new_size > (size_t)PTRDIFF_MAX) {                                  \
             errno = ENOMEM;                                                    \
@@ -126,7 +124,7 @@ deadbyte_setup_debug_hooks(void)
             return current[domain].malloc(current[domain].ctx, new_size);      \
         return current[domain].realloc(current[domain].ctx, ptr, new_size);    \
     }                                                                          \
-    void deadbyte_##prefix##_free(void *ptr)                                   \
+    HOOK_PATH void deadbyte_##prefix##_free(void *ptr)                         \
     {                                                                          \
         if (ptr)                                                               \
             current[domain].free(current[domain].ctx, ptr);                    \

@@ -98,6 +98,18 @@ fmt_ptr(struct fmt *out, const void *p)
 }
 
 void
+fmt_hex(struct fmt *out, uintmax_t n)
+{
+    char digits[2 * sizeof n];
+    size_t i = sizeof digits;
+    do {
+        digits[--i] = hex_digits[n & 0xf];
+        n >>= 4;
+    } while (n > 0);
+    fmt_mem(out, digits + i, sizeof digits - i);
+}
+
+void
 fmt_hex2(struct fmt *out, unsigned char byte)
 {
     fmt_char(out, hex_digits[byte >> 4]);

@@ -27,6 +27,8 @@ void fmt_str(struct fmt *out, const char *s);
 void fmt_dec(struct fmt *out, uintmax_t n);
 /* A pointer as glibc's %p prints it: 0x55d0c2a3b2c0. */
 void fmt_ptr(struct fmt *out, const void *p);
+/* Lower-case hexadecimal, no prefix: 1a2b. */
+void fmt_hex(struct fmt *out, uintmax_t n);
 /* A byte as two lower-case hex digits: fd. */
 void fmt_hex2(struct fmt *out, unsigned char byte);
 

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * hooks.c -- the debug hooks over a base allocator (CPython's
- * _PyMem_DebugRawAlloc/Realloc/Free).  Every malloc-like call asks the
- * base for the request plus the block overhead and lays out the debug
- * block; realloc and free check the block first and abort with a report
- * when it is damaged or belongs to another API.
+ * _PyMem_DebugRawAlloc/Realloc/Free), with what CPython's lack: every
+ * block is recorded in the registry with the call stack that made it, a
+ * release first asks the registry (so a pointer never handed out, or
+ * freed already, is diagnosed without touching its memory), and freed
+ * blocks wait in the quarantine, where writes after free are caught.
  *
- * Runs inside the allocator: no malloc of our own, no stdio, no locks.
- * errno is left alone except where a call fails with ENOMEM.
+ * Runs inside the allocator: no malloc of our own, no stdio, no lock the
+ * program could hold.  errno is left alone except where a call fails with
+ * ENOMEM.
  */
 #include "config.h"
 
@@ -16,8 +18,11 @@
 #include "api.h"
 #include "block.h"
 #include "options.h"
+#include "quarantine.h"
+#include "registry.h"
 #include "report.h"
 #include "serial.h"
+#include "traces.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -30,19 +35,33 @@ next_serial(bool with_serial)
     return with_serial ? deadbyte_serialno_bump() : 0;
 }
 
-/* Header, fill and trailer of a fresh block of N bytes at P. */
-static void *
-lay_out(struct hooks_ctx *ctx, unsigned char *p, size_t n, bool zeroed,
-        bool with_serial)
+/* Bytes after the data: the trailing pad, and the serial number. */
+static size_t
+trailer_size(bool with_serial)
+{
+    return block_overhead(with_serial) - 2 * SST;
+}
+
+/* Header, fill and trailer of a fresh block of N bytes at P, OFFSET bytes
+ * into its base allocation; then record it. */
+HOOK_PATH static void *
+lay_out(struct hooks_ctx *ctx, unsigned char *p, size_t offset, size_t n,
+        bool zeroed, bool with_serial)
 {
     block_write_header(p, n, ctx->api_id);
     if (!zeroed)
         memset(p, CLEANBYTE, n);
-    block_write_trailer(p, n, with_serial, next_serial(with_serial));
+    struct block_record record = {
+        (uintptr_t)p, n, next_serial(with_serial), 0, 0,
+        (uint32_t)offset, ctx->api_id, false,
+    };
+    block_write_trailer(p, n, with_serial, record.serial);
+    record.alloc_trace = traces_capture();
+    registry_add(&record);
     return p;
 }
 
-static void *
+HOOK_PATH static void *
 alloc_block(struct hooks_ctx *ctx, size_t n, bool zeroed)
 {
     options_init();
@@ -56,16 +75,16 @@ alloc_block(struct hooks_ctx *ctx, size_t n, bool zeroed)
                                  : ctx->base.malloc(ctx->base.ctx, total);
     if (!base)
         return NULL;
-    return lay_out(ctx, base + 2 * SST, n, zeroed, with_serial);
+    return lay_out(ctx, base + 2 * SST, 2 * SST, n, zeroed, with_serial);
 }
 
-void *
+HOOK_PATH void *
 hooks_malloc(void *ctx, size_t size)
 {
     return alloc_block(ctx, size, false);
 }
 
-void *
+HOOK_PATH void *
 hooks_calloc(void *ctx, size_t nelem, size_t elsize)
 {
     if (elsize != 0 && nelem > SIZE_MAX / elsize) {
@@ -76,126 +95,168 @@ hooks_calloc(void *ctx, size_t nelem, size_t elsize)
 }
 
 /*
- * Aligned blocks.  The data must start on an ALIGN boundary, so the base
+ * Aligned blocks: the data must start on an ALIGN boundary, so the base
  * allocation (aligned itself) starts ALIGN bytes before it; the header
- * takes the last 2S of that room, and the rest is a gap filled with
- * FORBIDDENBYTE.  The word just before the header holds ALIGN << 4 | 8:
- * for an ordinary block, that word is the C library's chunk size field,
- * whose bit 3 is always clear (glibc chunk sizes are multiples of 16 and
- * its flags are bits 0-2), so free() can tell the two apart without any
- * table.
+ * takes the last 2S of that room, and the rest is a gap of FORBIDDENBYTE.
+ * The registry remembers the offset.
  */
-#define ALIGNED_MARK 0x8u
-
-static size_t
-aligned_offset(const struct hooks_ctx *ctx, const unsigned char *p)
-{
-    if (!ctx->memalign)
-        return 2 * SST;
-    size_t word;
-    memcpy(&word, p - 3 * SST, sizeof word);
-    return (word & 0xf) == ALIGNED_MARK ? word >> 4 : 2 * SST;
-}
-
-void *
+HOOK_PATH void *
 hooks_memalign(struct hooks_ctx *ctx, size_t align, size_t n)
 {
     if (align <= 2 * SST)
         return alloc_block(ctx, n, false); /* the base aligns to 2S */
     options_init();
     bool with_serial = options.serialno;
-    size_t trailer = block_overhead(with_serial) - 2 * SST;
-    if (align > (size_t)PTRDIFF_MAX / 32 ||
-        n > block_max_request(with_serial) - align) {
+    if (align > UINT32_MAX || n > block_max_request(with_serial) - align) {
         errno = ENOMEM;
         return NULL;
     }
-    unsigned char *base = ctx->memalign(align, align + n + trailer);
+    unsigned char *base =
+        ctx->memalign(align, align + n + trailer_size(with_serial));
     if (!base)
         return NULL;
-    unsigned char *p = base + align;
     memset(base, FORBIDDENBYTE, align - 2 * SST);
-    size_t word = align << 4 | ALIGNED_MARK;
-    memcpy(p - 3 * SST, &word, sizeof word);
-    return lay_out(ctx, p, n, false, with_serial);
+    return lay_out(ctx, base + align, align, n, false, with_serial);
 }
 
 /*
- * Check the block at P before FUNC releases or resizes it; a fault is a
- * fatal error with a report.  Returns the offset of P from the start of
- * its base allocation.
+ * Look the block at P up before FUNC releases or resizes it, marking it
+ * freed; a pointer never handed out, or freed already, is a fatal error.
  */
-static size_t
-check_block(struct hooks_ctx *ctx, const char *func, unsigned char *p)
+HOOK_PATH static void
+begin_release(const char *func, unsigned char *p, uint32_t trace,
+              struct block_record *record)
 {
-    struct report_bad bad = {func, ctx->api_id, p, BLOCK_OK, SIZE_MAX,
-                             options.serialno, 0};
-    size_t offset = 2 * SST;
-    bad.fault = block_check_head(p, ctx->api_id);
-    if (bad.fault == BLOCK_OK) {
-        /* Only a block whose head looks right is safe to ask the base
-         * about; its answer keeps a size field hit by a wild write from
-         * sending the tail check out of the block. */
-        offset = aligned_offset(ctx, p);
-        if (ctx->capacity) {
-            size_t whole = ctx->capacity(ctx->base.ctx, p - offset);
-            size_t gap = offset - 2 * SST;
-            bad.capacity = whole == SIZE_MAX ? SIZE_MAX
-                           : whole > gap     ? whole - gap
-                                             : 0;
-        }
-        bad.fault = block_check_tail(p, bad.with_serial, bad.capacity);
+    switch (registry_begin_free((uintptr_t)p, trace, record)) {
+    case REGISTRY_LIVE:
+        return;
+    case REGISTRY_FREED:
+        report_freed_block(func, record, trace);
+    case REGISTRY_UNKNOWN:
+        report_unknown_pointer(func, p, trace);
     }
-    if (bad.fault != BLOCK_OK)
-        report_bad_block(&bad);
-    return offset;
 }
 
+/*
+ * Check the bytes of the block at P, which the registry knows as RECORD,
+ * in CPython's order: API id, leading pad, then -- the registry's size
+ * being the true one -- the size field and the trailing pad.
+ */
+HOOK_PATH static void
+check_block(struct hooks_ctx *ctx, const char *func, unsigned char *p,
+            const struct block_record *record, uint32_t trace)
+{
+    struct report_bad bad = {func, ctx->api_id, p, BLOCK_OK,
+                             options.serialno, 0, record, trace};
+    bad.fault = block_check_head(p, ctx->api_id);
+    if (bad.fault == BLOCK_OK)
+        bad.fault = block_size(p) != record->size
+                        ? BLOCK_BAD_SIZE
+                        : block_check_tail(p, bad.with_serial, SIZE_MAX);
+    if (bad.fault != BLOCK_OK)
+        report_bad_block(&bad);
+}
+
+/* Give a block back to the base allocator, for good. */
 static void
-release(struct hooks_ctx *ctx, unsigned char *p, size_t offset)
+give_back(struct hooks_ctx *ctx, uintptr_t p, size_t offset)
+{
+    registry_remove(p, NULL);
+    ctx->base.free(ctx->base.ctx, (unsigned char *)p - offset);
+}
+
+/*
+ * A block leaves the quarantine: every byte must still be DEADBYTE, or
+ * something wrote to it after it was freed.
+ */
+static void
+leave_quarantine(const char *func, const struct quarantine_item *item)
+{
+    struct block_record record;
+    if (!registry_find(item->p, &record))
+        return; /* cannot happen: quarantined blocks stay recorded */
+    const unsigned char *base = (const unsigned char *)item->p - record.offset;
+    for (size_t i = 0; i < item->bytes; i++)
+        if (base[i] != DEADBYTE)
+            report_write_after_free(func, &record, options.serialno);
+    give_back(item->ctx, item->p, record.offset);
+}
+
+/* Release the checked block at P: DEADBYTE over all of it, then into the
+ * quarantine (evicting the oldest blocks past the budget) or back. */
+HOOK_PATH static void
+release(struct hooks_ctx *ctx, const char *func, unsigned char *p,
+        const struct block_record *record)
 {
     /* DESIGN.md section 2: free fills the whole block with DEADBYTE. */
-    size_t end = block_size(p) + block_overhead(options.serialno) - 2 * SST;
-    memset(p - offset, DEADBYTE, offset + end);
-    ctx->base.free(ctx->base.ctx, p - offset);
+    size_t bytes = record->offset + record->size + trailer_size(options.serialno);
+    memset(p - record->offset, DEADBYTE, bytes);
+    struct quarantine_item item = {(uintptr_t)p, ctx, bytes};
+    if (options.quarantine == 0 || !quarantine_add(&item)) {
+        give_back(ctx, (uintptr_t)p, record->offset);
+        return;
+    }
+    while (quarantine_take(options.quarantine, &item))
+        leave_quarantine(func, &item);
 }
 
 void
+hooks_drain_quarantine(void)
+{
+    struct quarantine_item item;
+    while (quarantine_take(0, &item))
+        leave_quarantine("exit", &item);
+}
+
+HOOK_PATH void
 hooks_free(void *vctx, void *ptr)
 {
     struct hooks_ctx *ctx = vctx;
     if (!ptr)
         return;
     options_init();
-    size_t offset = check_block(ctx, api_free_name(ctx->api_id), ptr);
-    release(ctx, ptr, offset);
+    const char *func = api_free_name(ctx->api_id);
+    uint32_t trace = traces_capture();
+    struct block_record record;
+    begin_release(func, ptr, trace, &record);
+    check_block(ctx, func, ptr, &record, trace);
+    release(ctx, func, ptr, &record);
 }
 
-void
+HOOK_PATH void
 hooks_free_sized(struct hooks_ctx *ctx, void *ptr, size_t size)
 {
     if (!ptr)
         return;
     options_init();
     const char *func = api_free_name(ctx->api_id);
-    size_t offset = check_block(ctx, func, ptr);
-    if (block_size(ptr) != size) {
+    uint32_t trace = traces_capture();
+    struct block_record record;
+    begin_release(func, ptr, trace, &record);
+    check_block(ctx, func, ptr, &record, trace);
+    if (record.size != size) {
         struct report_bad bad = {func, ctx->api_id, ptr,
-                                 BLOCK_BAD_DELETE_SIZE, SIZE_MAX,
-                                 options.serialno, size};
+                                 BLOCK_BAD_DELETE_SIZE, options.serialno,
+                                 size, &record, trace};
         report_bad_block(&bad);
     }
-    release(ctx, ptr, offset);
+    release(ctx, func, ptr, &record);
 }
 
-size_t
+HOOK_PATH size_t
 hooks_usable_size(struct hooks_ctx *ctx, void *ptr)
 {
     if (!ptr)
         return 0;
     options_init();
-    check_block(ctx, "malloc_usable_size", ptr);
-    return block_size(ptr);
+    const char *func = "malloc_usable_size";
+    struct block_record record;
+    if (!registry_find((uintptr_t)ptr, &record))
+        report_unknown_pointer(func, ptr, traces_capture());
+    if (record.freed)
+        report_freed_block(func, &record, traces_capture());
+    check_block(ctx, func, ptr, &record, 0);
+    return record.size;
 }
 
 /* Data bytes saved at each end of a large block while it is erased. */
@@ -213,15 +274,14 @@ hooks_usable_size(struct hooks_ctx *ctx, void *ptr)
  * laid out in the old allocation instead, and the shrink still succeeds.
  * A failed grow rebuilds the old block from what was saved, still valid.
  */
-static void *
-realloc_in_base(struct hooks_ctx *ctx, unsigned char *p, size_t new_size)
+HOOK_PATH static void *
+realloc_in_base(struct hooks_ctx *ctx, unsigned char *p, size_t new_size,
+                const struct block_record *old, uint32_t trace)
 {
     bool with_serial = options.serialno;
-    size_t old_size = block_size(p);
-    size_t old_serial = with_serial ? block_serial(p) : 0;
+    size_t old_size = old->size;
     unsigned char save[2 * ERASED_SIZE];
     unsigned char *old_base = p - 2 * SST;
-    size_t trailer = block_overhead(with_serial) - 2 * SST;
     bool small = old_size <= 2 * ERASED_SIZE;
     if (small) {
         memcpy(save, p, old_size);
@@ -231,13 +291,16 @@ realloc_in_base(struct hooks_ctx *ctx, unsigned char *p, size_t new_size)
         memcpy(save, p, ERASED_SIZE);
         memcpy(save + ERASED_SIZE, last, ERASED_SIZE);
         memset(old_base, DEADBYTE, 2 * SST + ERASED_SIZE);
-        memset(last, DEADBYTE, ERASED_SIZE + trailer);
+        memset(last, DEADBYTE, ERASED_SIZE + trailer_size(with_serial));
         /* The cut-off middle; the ends are erased already. */
         size_t from = new_size > ERASED_SIZE ? new_size : ERASED_SIZE;
         if (from < old_size - ERASED_SIZE)
             memset(p + from, DEADBYTE, old_size - ERASED_SIZE - from);
     }
 
+    /* Forget the old pointer before the base realloc: once that returns,
+     * another thread may be handed the old address and record it. */
+    registry_remove((uintptr_t)p, NULL);
     unsigned char *base = ctx->base.realloc(
         ctx->base.ctx, old_base, new_size + block_overhead(with_serial));
     size_t size = new_size;
@@ -250,10 +313,20 @@ realloc_in_base(struct hooks_ctx *ctx, unsigned char *p, size_t new_size)
         }
     }
 
+    /* A failed grow records the same block again, anything else the new
+     * one. */
+    struct block_record record = *old;
     p = base + 2 * SST;
     block_write_header(p, size, ctx->api_id);
-    block_write_trailer(p, size, with_serial,
-                        failed ? old_serial : next_serial(with_serial));
+    if (!failed) {
+        record.serial = next_serial(with_serial);
+        record.alloc_trace = trace; /* the realloc made this block */
+    }
+    record.p = (uintptr_t)p;
+    record.size = size;
+    record.freed = false;
+    record.free_trace = 0;
+    block_write_trailer(p, size, with_serial, record.serial);
     size_t kept = size < old_size ? size : old_size;
     if (small) {
         memcpy(p, save, kept);
@@ -263,43 +336,50 @@ realloc_in_base(struct hooks_ctx *ctx, unsigned char *p, size_t new_size)
         if (kept > last_at)
             memcpy(p + last_at, save + ERASED_SIZE, kept - last_at);
     }
+    /* DESIGN.md section 2: growing fills the new tail with CLEANBYTE. */
+    if (!failed && new_size > old_size)
+        memset(p + old_size, CLEANBYTE, new_size - old_size);
+    registry_add(&record);
     if (failed) {
         errno = ENOMEM;
         return NULL;
     }
-    /* DESIGN.md section 2: growing fills the new tail with CLEANBYTE. */
-    if (new_size > old_size)
-        memset(p + old_size, CLEANBYTE, new_size - old_size);
     return p;
 }
 
 /* An aligned block cannot be resized by the base: move it. */
-static void *
-realloc_by_moving(struct hooks_ctx *ctx, unsigned char *p, size_t offset,
-                  size_t new_size)
+HOOK_PATH static void *
+realloc_by_moving(struct hooks_ctx *ctx, const char *func, unsigned char *p,
+                  size_t new_size, const struct block_record *old)
 {
     unsigned char *q = alloc_block(ctx, new_size, false);
-    if (!q)
+    if (!q) {
+        registry_undo_free((uintptr_t)p);
         return NULL;
-    size_t old_size = block_size(p);
-    memcpy(q, p, old_size < new_size ? old_size : new_size);
-    release(ctx, p, offset);
+    }
+    memcpy(q, p, old->size < new_size ? old->size : new_size);
+    release(ctx, func, p, old);
     return q;
 }
 
-void *
+HOOK_PATH void *
 hooks_realloc(void *vctx, void *ptr, size_t new_size)
 {
     struct hooks_ctx *ctx = vctx;
     if (!ptr)
         return alloc_block(ctx, new_size, false);
     options_init();
-    size_t offset = check_block(ctx, api_realloc_name(ctx->api_id), ptr);
+    const char *func = api_realloc_name(ctx->api_id);
+    uint32_t trace = traces_capture();
+    struct block_record record;
+    begin_release(func, ptr, trace, &record);
+    check_block(ctx, func, ptr, &record, trace);
     if (new_size > block_max_request(options.serialno)) {
+        registry_undo_free((uintptr_t)ptr);
         errno = ENOMEM;
         return NULL;
     }
-    if (offset != 2 * SST)
-        return realloc_by_moving(ctx, ptr, offset, new_size);
-    return realloc_in_base(ctx, ptr, new_size);
+    if (record.offset != 2 * SST)
+        return realloc_by_moving(ctx, func, ptr, new_size, &record);
+    return realloc_in_base(ctx, ptr, new_size, &record, trace);
 }

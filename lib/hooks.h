@@ -14,16 +14,12 @@
 
 /*
  * The ctx of a hooked allocator: the API id written into its blocks and
- * the allocator the blocks come from.  CAPACITY, when not NULL, tells how
- * many bytes a base allocation really holds; it lets checks and reports
- * distrust a corrupt size field.  MEMALIGN, when not NULL, is the base's
- * aligned allocation: blocks of this ctx may then be aligned blocks
- * (hooks_memalign), which only works over the C library's allocator.
+ * the allocator the blocks come from.  MEMALIGN, when not NULL, is the
+ * base's aligned allocation, for hooks_memalign() (the C library's).
  */
 struct hooks_ctx {
     char api_id;
     deadbyte_allocator_t base;
-    size_t (*capacity)(void *base_ctx, void *base_ptr);
     void *(*memalign)(size_t align, size_t size);
 };
 
@@ -48,6 +44,12 @@ void hooks_free_sized(struct hooks_ctx *ctx, void *ptr, size_t size);
 
 /* The requested size of the block at PTR, after checking it. */
 size_t hooks_usable_size(struct hooks_ctx *ctx, void *ptr);
+
+/*
+ * Check and release every block still in the quarantine (at exit, and
+ * for deadbyte_check_heap()).
+ */
+void hooks_drain_quarantine(void);
 
 /* True if ALLOCATOR is the debug hooks. */
 static inline int

@@ -11,8 +11,6 @@
 #include "libc_base.h"
 
 #include <malloc.h>
-#include <stdatomic.h>
-#include <stdint.h>
 #include <stdlib.h>
 
 #ifdef HAVE___LIBC_MALLOC
@@ -69,20 +67,3 @@ const deadbyte_allocator_t libc_base_allocator = {
     NULL, libc_base_malloc, libc_base_calloc, libc_base_realloc,
     libc_base_free,
 };
-
-static size_t (*_Atomic usable_size)(void *) = malloc_usable_size;
-
-void
-libc_base_set_usable_size(size_t (*fn)(void *))
-{
-    atomic_store_explicit(&usable_size, fn, memory_order_relaxed);
-}
-
-size_t
-libc_base_capacity(void *ctx, void *ptr)
-{
-    (void)ctx;
-    size_t (*fn)(void *) =
-        atomic_load_explicit(&usable_size, memory_order_relaxed);
-    return fn ? fn(ptr) : SIZE_MAX;
-}

@@ -23,17 +23,4 @@ void libc_base_free(void *ctx, void *ptr);
 /* The C library's memalign: ALIGN a power of two. */
 void *libc_base_memalign(size_t align, size_t size);
 
-/*
- * How many bytes the C library block at PTR really holds, or SIZE_MAX
- * while that cannot be asked (see libc_base_set_usable_size).
- */
-size_t libc_base_capacity(void *ctx, void *ptr);
-
-/*
- * Use FN as the C library's malloc_usable_size; NULL: do not ask (until
- * set again).  The preload library interposes malloc_usable_size, so it
- * must point this at the C library's own one before any check needs it.
- */
-void libc_base_set_usable_size(size_t (*fn)(void *));
-
 #endif

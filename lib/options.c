@@ -13,6 +13,7 @@
 
 #include <fcntl.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,7 +26,7 @@ struct options options = {
 #undef DEADBYTE_OPTION
 };
 
-enum option_type { OPTION_BOOL, OPTION_PATH };
+enum option_type { OPTION_BOOL, OPTION_COUNT, OPTION_SIZE, OPTION_PATH };
 
 /*
  * PATH values are copied here: the environment strings they come from
@@ -33,11 +34,15 @@ enum option_type { OPTION_BOOL, OPTION_PATH };
  */
 #define PATH_STORAGE 4096
 #define OPTION_STORAGE_BOOL(name)
+#define OPTION_STORAGE_COUNT(name)
+#define OPTION_STORAGE_SIZE(name)
 #define OPTION_STORAGE_PATH(name) static char storage_##name[PATH_STORAGE];
 #define DEADBYTE_OPTION(name, type, def, help) OPTION_STORAGE_##type(name)
 #include "options.def"
 #undef DEADBYTE_OPTION
 #define OPTION_STORAGE_PTR_BOOL(name) NULL
+#define OPTION_STORAGE_PTR_COUNT(name) NULL
+#define OPTION_STORAGE_PTR_SIZE(name) NULL
 #define OPTION_STORAGE_PTR_PATH(name) storage_##name
 
 struct option_row {
@@ -78,6 +83,36 @@ parse_bool(const char *s, bool *out)
     return -1;
 }
 
+/*
+ * Decimal digits, then (SIZE only) one of K, M, G (powers of 1024).
+ * Strict: no sign, no space, no other suffix, no overflow.
+ */
+static int
+parse_number(const char *s, bool with_suffix, size_t *out)
+{
+    size_t value = 0;
+    const char *p = s;
+    if (*p < '0' || *p > '9')
+        return -1;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        size_t digit = (size_t)(*p - '0');
+        if (value > (SIZE_MAX - digit) / 10)
+            return -1;
+        value = value * 10 + digit;
+    }
+    if (with_suffix && *p) {
+        unsigned shift = *p == 'K' ? 10 : *p == 'M' ? 20 : *p == 'G' ? 30 : 0;
+        if (shift == 0 || p[1] || value > (SIZE_MAX >> shift))
+            return -1;
+        value <<= shift;
+        p++;
+    }
+    if (*p)
+        return -1;
+    *out = value;
+    return 0;
+}
+
 static int
 parse_row(const struct option_row *row, const char *value,
           const char **expected)
@@ -88,6 +123,18 @@ parse_row(const struct option_row *row, const char *value,
             return 0;
         if (expected)
             *expected = bool_expected;
+        return -1;
+    case OPTION_COUNT:
+        if (parse_number(value, false, row->value) == 0)
+            return 0;
+        if (expected)
+            *expected = "a whole number such as 16";
+        return -1;
+    case OPTION_SIZE:
+        if (parse_number(value, true, row->value) == 0)
+            return 0;
+        if (expected)
+            *expected = "a size in bytes such as 4096, 64K, 16M or 1G";
         return -1;
     case OPTION_PATH:
         if (strlen(value) >= PATH_STORAGE) {

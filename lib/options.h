@@ -13,6 +13,8 @@
 /* The C type that holds a value of each option type. */
 #define OPTION_CTYPE_BOOL bool
 #define OPTION_CTYPE_PATH const char *
+#define OPTION_CTYPE_COUNT size_t
+#define OPTION_CTYPE_SIZE size_t
 
 struct options {
 #define DEADBYTE_OPTION(name, type, def, help) OPTION_CTYPE_##type name;

@@ -24,7 +24,6 @@
 #include <malloc.h>
 #include <stdlib.h>
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -34,7 +33,6 @@
     {id,                                                                       \
      {NULL, libc_base_malloc, libc_base_calloc, libc_base_realloc,             \
       libc_base_free},                                                         \
-     libc_base_capacity,                                                       \
      libc_base_memalign}
 
 struct hooks_ctx preload_malloc_ctx = LIBC_HOOKS(API_RAW);
@@ -53,9 +51,6 @@ preload_start_slow(void)
             ;
         return;
     }
-    /* Our malloc_usable_size answers for debug blocks: until the
-     * constructor finds the C library's own, capacity is unknown. */
-    libc_base_set_usable_size(NULL);
     api_use_libc_names();
     atomic_store_explicit(&preload_started, true, memory_order_release);
 }
@@ -102,11 +97,6 @@ __attribute__((constructor)) static void
 preload_constructor(void)
 {
     preload_start();
-    /* The C library's malloc_usable_size, behind ours. */
-    size_t (*usable)(void *) =
-        (size_t(*)(void *))dlsym(RTLD_NEXT, "malloc_usable_size");
-    if (usable)
-        libc_base_set_usable_size(usable);
     options_init();
     if (!options.follow_children)
         stop_following_children();

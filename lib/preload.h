@@ -7,12 +7,14 @@
 #define DEADBYTE_PRELOAD_H
 
 #include "hooks.h"
+#include "traces.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>
 
-/* Interposed entry points are exported; everything else stays hidden. */
-#define PRELOAD_API __attribute__((visibility("default")))
+/* Interposed entry points are exported; everything else stays hidden.
+ * They are on the hook path: tracebacks start at their callers. */
+#define PRELOAD_API __attribute__((visibility("default"))) HOOK_PATH
 
 /* The hooks for malloc & co. ('r'), new ('n') and new[] ('a'), all over
  * the C library's allocator. */

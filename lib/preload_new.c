@@ -49,7 +49,7 @@ cxx_runtime_missing(const char *what)
  * if one is installed (it may free memory, or throw), else throw
  * std::bad_alloc.  Returns to retry.
  */
-static void
+HOOK_PATH static void
 out_of_memory(void)
 {
     typedef void (*handler_t)(void);
@@ -68,7 +68,7 @@ out_of_memory(void)
     abort(); /* not reached */
 }
 
-static void *
+HOOK_PATH static void *
 new_block(struct hooks_ctx *ctx, size_t size, size_t align)
 {
     preload_start();
@@ -83,21 +83,21 @@ new_block(struct hooks_ctx *ctx, size_t size, size_t align)
 
 /* The nothrow forms return NULL instead of calling the handler, which
  * could throw through a caller that expects no exception. */
-static void *
+HOOK_PATH static void *
 new_block_nothrow(struct hooks_ctx *ctx, size_t size, size_t align)
 {
     preload_start();
     return align ? hooks_memalign(ctx, align, size) : hooks_malloc(ctx, size);
 }
 
-static void
+HOOK_PATH static void
 delete_block(struct hooks_ctx *ctx, void *p)
 {
     preload_start();
     hooks_free(ctx, p);
 }
 
-static void
+HOOK_PATH static void
 delete_sized(struct hooks_ctx *ctx, void *p, size_t size)
 {
     preload_start();

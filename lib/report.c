@@ -1,202 +1,29 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * report.c -- the fatal-error report.  It follows CPython's
- * _PyObject_DebugDumpAddress line by line so that its readers recognise
- * it, names the API in words, adds one line that says in plain words what
- * the bytes mean, and ends with CPython's "Fatal error: <function>:
- * <check>" line before abort().
+ * report.c -- the fatal-error reports.  Each starts with the process
+ * ("deadbyte: fatal error in process 1234 (./prog):"), dumps the block in
+ * CPython's layout (dump.c), shows the tracebacks (frames.c), says in one
+ * line of plain words what happened, and ends with CPython's "Fatal
+ * error: <function>: <check>" line, then abort().
  *
- * It runs when the heap is known to be damaged: it reads the block only
- * through safe_read() (a bad pointer gives "unreadable", not a second
- * crash), writes with write(2) from the stack, and takes no lock the
- * program could hold.
+ * It runs when the heap is known to be damaged: no malloc, no stdio, no
+ * lock the program could hold; one report at a time.
  */
 #include "config.h"
 
 #include "report.h"
 
 #include "api.h"
+#include "dump.h"
 #include "fmt.h"
-
+#include "frames.h"
 #include "options.h"
 
 #include <fcntl.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/uio.h>
 #include <unistd.h>
-
-/*
- * Copy N bytes from SRC, which may be unmapped, into DST.  The kernel does
- * the reading, so a bad address fails with EFAULT instead of a SIGSEGV.
- */
-static bool
-safe_read(void *dst, const void *src, size_t n)
-{
-    struct iovec local = {dst, n};
-    struct iovec remote = {(void *)src, n};
-    return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == (ssize_t)n;
-}
-
-static bool
-printable(unsigned char c)
-{
-    return c >= 0x20 && c < 0x7f;
-}
-
-/* "'m' (deadbyte_mem_malloc)", or "'\xdd' (not an API id of deadbyte)". */
-static void
-put_api(struct fmt *out, unsigned char id)
-{
-    fmt_char(out, '\'');
-    if (printable(id)) {
-        fmt_char(out, (char)id);
-    } else {
-        fmt_str(out, "\\x");
-        fmt_hex2(out, id);
-    }
-    fmt_str(out, "' (");
-    const char *name = api_alloc_name((char)id);
-    fmt_str(out, name ? name : "not an API id of deadbyte");
-    fmt_char(out, ')');
-}
-
-/*
- * The pad-byte lines for COUNT bytes BYTES at LABEL ("p-7", "tail=0x..."):
- * CPython's wording, one line per byte when one of them is wrong.  Byte i
- * is described as "at <prefix><offset(i)>".  Returns the index of the
- * first bad byte in BYTES order, or -1.
- */
-static int
-put_pads(struct fmt *out, const unsigned char *bytes, size_t count,
-         bool leading)
-{
-    int first_bad = -1;
-    for (size_t i = 0; i < count; i++)
-        if (bytes[i] != FORBIDDENBYTE && first_bad < 0)
-            first_bad = (int)i;
-    if (first_bad < 0) {
-        fmt_str(out, "FORBIDDENBYTE, as expected.\n");
-        return -1;
-    }
-    fmt_str(out, "not all FORBIDDENBYTE (0x");
-    fmt_hex2(out, FORBIDDENBYTE);
-    fmt_str(out, "):\n");
-    /* Leading pads are listed from p-(S-1) up to p-1, as CPython does. */
-    for (size_t i = 0; i < count; i++) {
-        fmt_str(out, leading ? "        at p-" : "        at tail+");
-        fmt_dec(out, leading ? count - i : i);
-        fmt_str(out, ": 0x");
-        fmt_hex2(out, bytes[i]);
-        if (bytes[i] != FORBIDDENBYTE)
-            fmt_str(out, " *** OUCH");
-        fmt_char(out, '\n');
-    }
-    return first_bad;
-}
-
-/* "    Data at p: cd cd ... cd" -- 8 bytes, " ...", the last 8. */
-static void
-put_data(struct fmt *out, const unsigned char *p, size_t n)
-{
-    unsigned char head[8], tail[8];
-    size_t head_len = n < 8 ? n : 8;
-    size_t tail_len = n - head_len < 8 ? n - head_len : 8;
-    fmt_str(out, "    Data at p:");
-    if (!safe_read(head, p, head_len) ||
-        !safe_read(tail, p + n - tail_len, tail_len)) {
-        fmt_str(out, " <unreadable>\n");
-        return;
-    }
-    for (size_t i = 0; i < head_len; i++) {
-        fmt_char(out, ' ');
-        fmt_hex2(out, head[i]);
-    }
-    if (n > 16)
-        fmt_str(out, " ...");
-    for (size_t i = 0; i < tail_len; i++) {
-        fmt_char(out, ' ');
-        fmt_hex2(out, tail[i]);
-    }
-    fmt_char(out, '\n');
-}
-
-/* The one line that says in plain words what the checks found. */
-static void
-put_diagnosis(struct fmt *out, const struct report_bad *bad, unsigned char id,
-              size_t n, int bad_offset)
-{
-    const char *func = bad->func;
-    fmt_str(out, "deadbyte: ");
-    switch (bad->fault) {
-    case BLOCK_BAD_ID:
-        if (api_alloc_name((char)id)) {
-            fmt_str(out, "API mismatch: a block allocated with ");
-            fmt_str(out, api_alloc_name((char)id));
-            fmt_str(out, " was released with ");
-            fmt_str(out, func);
-        } else if (id == DEADBYTE) {
-            fmt_str(out, "the header is filled with DEADBYTE (0xdd): the "
-                         "block was most likely freed already (double free "
-                         "or stale pointer)");
-        } else {
-            fmt_str(out, "p does not point to a block made by the debug "
-                         "hooks, or something overwrote its header");
-        }
-        break;
-    case BLOCK_BAD_LEADING_PAD:
-        fmt_str(out, "buffer underflow: something wrote before the start "
-                     "of the block, at p-");
-        fmt_dec(out, (uintmax_t)bad_offset);
-        break;
-    case BLOCK_BAD_SIZE:
-        fmt_str(out, "the size field is corrupt: a wild write or an "
-                     "underflow past the pad reached the header");
-        break;
-    case BLOCK_BAD_TRAILING_PAD:
-        fmt_str(out, "buffer overflow: something wrote past the end of "
-                     "the ");
-        fmt_dec(out, n);
-        fmt_str(out, "-byte block, at p+");
-        fmt_dec(out, n + (size_t)bad_offset);
-        break;
-    case BLOCK_BAD_DELETE_SIZE:
-        fmt_str(out, "sized delete mismatch: ");
-        fmt_str(out, func);
-        fmt_str(out, " was told the block holds ");
-        fmt_dec(out, bad->delete_size);
-        fmt_str(out, " bytes, but ");
-        fmt_dec(out, n);
-        fmt_str(out, " were requested from ");
-        fmt_str(out, api_alloc_name((char)id) ? api_alloc_name((char)id) : "?");
-        break;
-    case BLOCK_OK:
-        fmt_str(out, "no fault found (a bug in deadbyte)");
-        break;
-    }
-    fmt_char(out, '\n');
-}
-
-static const char *
-check_message(enum block_fault fault)
-{
-    switch (fault) {
-    case BLOCK_BAD_ID:
-        return "bad ID";
-    case BLOCK_BAD_LEADING_PAD:
-        return "bad leading pad byte";
-    case BLOCK_BAD_SIZE:
-        return "bad size field";
-    case BLOCK_BAD_TRAILING_PAD:
-        return "bad trailing pad byte";
-    case BLOCK_BAD_DELETE_SIZE:
-        return "bad size for sized delete";
-    case BLOCK_OK:
-        break;
-    }
-    return "no fault";
-}
 
 /*
  * Where reports go: under the launcher, a file of this process in its
@@ -229,11 +56,19 @@ open_output(void)
     return STDERR_FILENO;
 }
 
-/* "deadbyte: fatal error in process 1234 (./prog):" -- the program name
- * is argv[0], read from /proc since we may run before main(). */
+/* One report at a time: a second thread waits, and abort() ends it. */
+static atomic_flag reporting = ATOMIC_FLAG_INIT;
+
+/*
+ * Start a report: "deadbyte: fatal error in process 1234 (./prog):" -- the
+ * program name is argv[0], read from /proc since we may run before main().
+ */
 static void
-put_process(struct fmt *out)
+begin(struct fmt *out)
 {
+    while (atomic_flag_test_and_set(&reporting))
+        sleep(1);
+    fmt_open(out, open_output());
     char name[256];
     ssize_t len = -1;
     int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
@@ -241,9 +76,7 @@ put_process(struct fmt *out)
         len = read(fd, name, sizeof name - 1);
         close(fd);
     }
-    if (len <= 0)
-        len = 0;
-    name[len] = '\0';
+    name[len > 0 ? len : 0] = '\0';
     fmt_str(out, "deadbyte: fatal error in process ");
     fmt_dec(out, (uintmax_t)getpid());
     fmt_str(out, " (");
@@ -251,124 +84,147 @@ put_process(struct fmt *out)
     fmt_str(out, "):\n");
 }
 
-/* The size field of P, or 0 if it cannot be read. */
-static size_t
-n_requested(const unsigned char *p)
+/* "deadbyte: <what>\nFatal error: <func>: <check>\n", then abort(). */
+static _Noreturn void
+finish(struct fmt *out, const char *func, const char *check)
 {
-    unsigned char field[SST];
-    return safe_read(field, p - 2 * SST, SST) ? block_get_be(field) : 0;
+    fmt_str(out, "Fatal error: ");
+    fmt_str(out, func);
+    fmt_str(out, ": ");
+    fmt_str(out, check);
+    fmt_char(out, '\n');
+    fmt_flush(out);
+    abort();
 }
 
-/* One report at a time: a second thread waits, and is killed by abort(). */
-static atomic_flag reporting = ATOMIC_FLAG_INIT;
+/* "the 16-byte block allocated with malloc (call #12)" */
+static void
+put_block_words(struct fmt *out, const struct block_record *record)
+{
+    fmt_str(out, "the ");
+    fmt_dec(out, record->size);
+    fmt_str(out, "-byte block allocated with ");
+    const char *name = api_alloc_name(record->api);
+    fmt_str(out, name ? name : "?");
+    if (record->serial) {
+        fmt_str(out, " (call #");
+        fmt_dec(out, record->serial);
+        fmt_char(out, ')');
+    }
+}
+
+/* The tracebacks every report about a block ends with. */
+static void
+put_traces(struct fmt *out, const struct block_record *record,
+           const char *call_title, uint32_t call_trace)
+{
+    frames_put_trace(out, "Memory block allocated at", record->alloc_trace);
+    if (record->freed && record->free_trace != call_trace)
+        frames_put_trace(out, "Memory block freed at", record->free_trace);
+    if (call_title)
+        frames_put_trace(out, call_title, call_trace);
+}
+
+static void
+put_api_char(struct fmt *out, unsigned char id)
+{
+    fmt_char(out, '\'');
+    if (id >= 0x20 && id < 0x7f) {
+        fmt_char(out, (char)id);
+    } else {
+        fmt_str(out, "\\x");
+        fmt_hex2(out, id);
+    }
+    fmt_char(out, '\'');
+}
 
 void
 report_bad_block(const struct report_bad *bad)
 {
-    const unsigned char *p = bad->p;
-    enum block_fault fault = bad->fault;
-    size_t capacity = bad->capacity;
-    bool with_serial = bad->with_serial;
     struct fmt out;
-    unsigned char header[2 * SST];
+    begin(&out);
+    const struct block_record *record = bad->record;
+    struct dump_findings found;
+    dump_block(&out, bad->p, record->size, bad->with_serial, &found);
 
-    while (atomic_flag_test_and_set(&reporting))
-        sleep(1);
-    fmt_open(&out, open_output());
-    put_process(&out);
+    /* The stack of the bad call: "free() was called at". */
+    struct fmt title;
+    fmt_open(&title, -1);
+    fmt_str(&title, "Detected by ");
+    fmt_str(&title, bad->func);
+    fmt_str(&title, " at");
+    title.buf[title.len] = '\0';
+    struct block_record live = *record;
+    live.freed = false; /* the registry copy predates this release */
+    put_traces(&out, &live, title.buf, bad->call_trace);
 
-    fmt_str(&out, "Debug memory block at address p=");
-    fmt_ptr(&out, p);
-    if (!safe_read(header, p - 2 * SST, sizeof header)) {
-        fmt_str(&out, ": the header is unreadable\n\n");
-        fmt_str(&out, "deadbyte: p does not point to a block: the bytes "
-                      "before it are not mapped\n");
-        fault = BLOCK_BAD_ID;
-        goto fatal;
-    }
-    unsigned char id = header[SST];
-    size_t n = block_get_be(header);
-    fmt_str(&out, ": API ");
-    put_api(&out, id);
-    fmt_str(&out, "\n    ");
-    fmt_dec(&out, n);
-    fmt_str(&out, " bytes originally requested\n");
-
-    fmt_str(&out, "    The ");
-    fmt_dec(&out, SST - 1);
-    fmt_str(&out, " pad bytes at p-");
-    fmt_dec(&out, SST - 1);
-    fmt_str(&out, " are ");
-    int bad_lead = put_pads(&out, header + SST + 1, SST - 1, true);
-    if (bad_lead >= 0) {
-        fmt_str(&out, "    Because memory is corrupted at the start, the "
-                      "count of bytes requested\n"
-                      "       may be bogus, and the trailing pad bytes may "
-                      "not be where it says.\n");
-        bad_lead = (int)(SST - 1) - bad_lead; /* as an offset below p */
-    }
-
-    /* Past this point the size field decides what is read: trust it only
-     * as far as the base allocation is known to go. */
-    int bad_tail = -1;
-    bool size_ok = n <= block_max_request(with_serial) &&
-                   n + block_overhead(with_serial) <= capacity;
-    if (!size_ok) {
-        fmt_str(&out, "    The size field cannot be right: the block holds "
-                      "at most ");
-        fmt_dec(&out, capacity - block_overhead(with_serial));
-        fmt_str(&out, " data bytes, so the trailing pad bytes are not "
-                      "read.\n");
-    } else {
-        unsigned char trailer[2 * SST];
-        size_t trailer_len = with_serial ? 2 * SST : SST;
-        fmt_str(&out, "    The ");
-        fmt_dec(&out, SST);
-        fmt_str(&out, " pad bytes at tail=");
-        fmt_ptr(&out, p + n);
-        fmt_str(&out, " are ");
-        if (!safe_read(trailer, p + n, trailer_len)) {
-            fmt_str(&out, "unreadable.\n");
+    fmt_str(&out, "deadbyte: ");
+    const char *check = "no fault";
+    unsigned char id = found.header_api;
+    switch (bad->fault) {
+    case BLOCK_BAD_ID:
+        check = "bad ID";
+        if (api_alloc_name((char)id)) {
+            fmt_str(&out, "API mismatch: a block allocated with ");
+            fmt_str(&out, api_alloc_name((char)id));
+            fmt_str(&out, " was released with ");
+            fmt_str(&out, bad->func);
         } else {
-            bad_tail = put_pads(&out, trailer, SST, false);
-            if (with_serial) {
-                fmt_str(&out, "    The block was made by call #");
-                fmt_dec(&out, block_get_be(trailer + SST));
-                fmt_str(&out, " to debug malloc/realloc.\n");
-            }
+            fmt_str(&out, "the API id of the block was overwritten (deadbyte "
+                          "recorded ");
+            put_api_char(&out, (unsigned char)record->api);
+            fmt_str(&out, "): an underflow or a wild write reached the "
+                          "header");
         }
-        if (n > 0)
-            put_data(&out, p, n);
+        break;
+    case BLOCK_BAD_LEADING_PAD:
+        check = "bad leading pad byte";
+        fmt_str(&out, "buffer underflow: something wrote before the start "
+                      "of the block, at p-");
+        fmt_dec(&out, (uintmax_t)found.bad_lead);
+        break;
+    case BLOCK_BAD_SIZE:
+        check = "bad size field";
+        fmt_str(&out, "the size field is corrupt: an underflow or a wild "
+                      "write reached the header");
+        break;
+    case BLOCK_BAD_TRAILING_PAD:
+        check = "bad trailing pad byte";
+        fmt_str(&out, "buffer overflow: something wrote past the end of "
+                      "the ");
+        fmt_dec(&out, record->size);
+        fmt_str(&out, "-byte block, at p+");
+        fmt_dec(&out, record->size + (size_t)found.bad_tail);
+        break;
+    case BLOCK_BAD_DELETE_SIZE:
+        check = "bad size for sized delete";
+        fmt_str(&out, "sized delete mismatch: ");
+        fmt_str(&out, bad->func);
+        fmt_str(&out, " was told the block holds ");
+        fmt_dec(&out, bad->delete_size);
+        fmt_str(&out, " bytes, but ");
+        fmt_dec(&out, record->size);
+        fmt_str(&out, " were requested from ");
+        fmt_str(&out, api_alloc_name(record->api) ? api_alloc_name(record->api) : "?");
+        break;
+    case BLOCK_OK:
+        break;
     }
     fmt_char(&out, '\n');
-    put_diagnosis(&out, bad, id, n,
-                  fault == BLOCK_BAD_LEADING_PAD ? bad_lead : bad_tail);
 
-fatal:
     fmt_str(&out, "Fatal error: ");
     fmt_str(&out, bad->func);
     fmt_str(&out, ": ");
-    fmt_str(&out, check_message(fault));
-    if (fault == BLOCK_BAD_ID && p) {
+    fmt_str(&out, check);
+    if (bad->fault == BLOCK_BAD_ID) {
         fmt_str(&out, ": Allocated using API ");
-        unsigned char id_byte = 0;
-        (void)safe_read(&id_byte, p - SST, 1);
-        if (printable(id_byte)) {
-            fmt_char(&out, '\'');
-            fmt_char(&out, (char)id_byte);
-            fmt_char(&out, '\'');
-        } else {
-            fmt_str(&out, "'\\x");
-            fmt_hex2(&out, id_byte);
-            fmt_char(&out, '\'');
-        }
+        put_api_char(&out, id);
         fmt_str(&out, ", verified using API '");
         fmt_char(&out, bad->verify_api);
         fmt_char(&out, '\'');
-    }
-    if (fault == BLOCK_BAD_DELETE_SIZE) {
+    } else if (bad->fault == BLOCK_BAD_DELETE_SIZE) {
         fmt_str(&out, ": ");
-        fmt_dec(&out, n_requested(p));
+        fmt_dec(&out, record->size);
         fmt_str(&out, " bytes allocated, ");
         fmt_dec(&out, bad->delete_size);
         fmt_str(&out, " passed");
@@ -376,4 +232,128 @@ fatal:
     fmt_char(&out, '\n');
     fmt_flush(&out);
     abort();
+}
+
+void
+report_unknown_pointer(const char *func, const void *p, uint32_t call_trace)
+{
+    struct fmt out;
+    begin(&out);
+    struct block_record inside;
+    bool interior = registry_containing((uintptr_t)p, &inside);
+    if (interior) {
+        struct dump_findings found;
+        dump_block(&out, (const unsigned char *)inside.p, inside.size,
+                   options.serialno, &found);
+        put_traces(&out, &inside, "Bad call at", call_trace);
+        fmt_str(&out, "deadbyte: interior pointer: ");
+        fmt_str(&out, func);
+        fmt_str(&out, " was given p+");
+        fmt_dec(&out, (uintptr_t)p - inside.p);
+        fmt_str(&out, ", not the start p of ");
+        put_block_words(&out, &inside);
+        fmt_str(&out, inside.freed ? ", which was freed already\n" : "\n");
+        finish(&out, func, "interior pointer");
+    }
+    fmt_str(&out, "Pointer ");
+    fmt_ptr(&out, p);
+    fmt_str(&out, " was not handed out by deadbyte: it lies ");
+    frames_put_where(&out, (uintptr_t)p);
+    fmt_str(&out, ".\n\n");
+    frames_put_trace(&out, "Bad call at", call_trace);
+    fmt_str(&out, "deadbyte: invalid pointer: ");
+    fmt_str(&out, func);
+    fmt_str(&out, " was given a pointer that no allocation function "
+                  "returned (or whose block was released long ago)\n");
+    finish(&out, func, "invalid pointer");
+}
+
+void
+report_freed_block(const char *func, const struct block_record *record,
+                   uint32_t call_trace)
+{
+    struct fmt out;
+    begin(&out);
+    struct dump_findings found;
+    dump_block(&out, (const unsigned char *)record->p, record->size,
+               options.serialno, &found);
+    /* What the program tried to do with it, in words. */
+    const char *title = "Used again at", *words = "use after free: ";
+    const char *check = "use of a freed block";
+    if (strstr(func, "realloc")) {
+        title = "Reallocated at";
+        words = "realloc of freed memory: ";
+        check = "realloc of a freed block";
+    } else if (strstr(func, "free") || strstr(func, "delete")) {
+        title = "Freed again at";
+        words = "double free: ";
+        check = "double free";
+    }
+    put_traces(&out, record, title, call_trace);
+    fmt_str(&out, "deadbyte: ");
+    fmt_str(&out, words);
+    fmt_str(&out, func);
+    fmt_str(&out, " was given ");
+    put_block_words(&out, record);
+    fmt_str(&out, ", which was freed already\n");
+    finish(&out, func, check);
+}
+
+void
+report_write_after_free(const char *func, const struct block_record *record,
+                        bool with_serial)
+{
+    struct fmt out;
+    begin(&out);
+    const unsigned char *p = (const unsigned char *)record->p;
+    size_t end = record->size + block_overhead(with_serial) - 2 * SST;
+    fmt_str(&out, "Debug memory block at address p=");
+    fmt_ptr(&out, p);
+    fmt_str(&out, ": API ");
+    dump_api(&out, (unsigned char)record->api);
+    fmt_str(&out, ", freed\n    ");
+    fmt_dec(&out, record->size);
+    fmt_str(&out, " bytes originally requested\n"
+                  "    The block was filled with DEADBYTE (0xdd) when it "
+                  "was freed; these bytes changed since:\n");
+    size_t changed = 0, first = 0;
+    for (size_t i = 0; i < record->offset + end; i++) {
+        unsigned char byte = p[(ptrdiff_t)i - (ptrdiff_t)record->offset];
+        if (byte == DEADBYTE)
+            continue;
+        if (changed == 0)
+            first = i;
+        if (++changed <= 16) {
+            ptrdiff_t at = (ptrdiff_t)i - (ptrdiff_t)record->offset;
+            fmt_str(&out, at < 0 ? "        at p-" : "        at p+");
+            fmt_dec(&out, (uintmax_t)(at < 0 ? -at : at));
+            fmt_str(&out, ": 0x");
+            fmt_hex2(&out, byte);
+            fmt_str(&out, " *** OUCH\n");
+        }
+    }
+    if (changed > 16) {
+        fmt_str(&out, "        ... and ");
+        fmt_dec(&out, changed - 16);
+        fmt_str(&out, " more\n");
+    }
+    if (record->serial) {
+        fmt_str(&out, "    The block was made by call #");
+        fmt_dec(&out, record->serial);
+        fmt_str(&out, " to debug malloc/realloc.\n");
+    }
+    if (record->size > 0)
+        dump_data(&out, p, record->size);
+    fmt_char(&out, '\n');
+    put_traces(&out, record, NULL, 0);
+    fmt_str(&out, "deadbyte: write after free: ");
+    fmt_dec(&out, changed);
+    fmt_str(&out, changed == 1 ? " byte of " : " bytes of ");
+    put_block_words(&out, record);
+    fmt_str(&out, " changed after it was freed, the first at p");
+    ptrdiff_t at = (ptrdiff_t)first - (ptrdiff_t)record->offset;
+    fmt_char(&out, at < 0 ? '-' : '+');
+    fmt_dec(&out, (uintmax_t)(at < 0 ? -at : at));
+    fmt_str(&out, " (found when the block left the quarantine)\n");
+    finish(&out, func, "write after free");
 }

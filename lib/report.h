@@ -1,15 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * report.h -- the fatal-error report for a damaged or misused block, in
- * the layout of CPython's _PyObject_DebugDumpAddress (see deadbyte(7)).
+ * report.h -- fatal-error reports: what went wrong, with which block, the
+ * bytes that say so, where the block was allocated and freed, and where
+ * the bad call was made.  Each ends with CPython's "Fatal error:
+ * <function>: <check>" line and abort().
+ *
+ * All are written with write(2) from buffers on the stack (no malloc, no
+ * stdio: the heap may be damaged), to the launcher's report directory,
+ * DEADBYTE_LOG_FILE or standard error; block bytes are read through
+ * checked copies.
  */
 #ifndef DEADBYTE_REPORT_H
 #define DEADBYTE_REPORT_H
 
 #include "block.h"
+#include "registry.h"
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* What a check found wrong with a block. */
 struct report_bad {
@@ -17,21 +26,29 @@ struct report_bad {
     char verify_api;        /* the API id that function expects */
     const void *p;          /* the block */
     enum block_fault fault; /* what is wrong */
-    size_t capacity;        /* bytes from p-2S known to be the block's */
     bool with_serial;       /* whether blocks carry a serial number */
     size_t delete_size;     /* BLOCK_BAD_DELETE_SIZE: the size passed */
+    const struct block_record *record; /* the registry's record */
+    uint32_t call_trace;    /* where FUNC was called */
 };
 
-/*
- * report_bad_block - describe the block BAD->p, which BAD->func found
- * faulty, then abort().
- *
- * Every byte of the block is read through a checked copy and nothing past
- * BAD->capacity is read (SIZE_MAX: unknown), so a corrupt size field
- * cannot make the report crash or stray.  Written with write(2) from
- * buffers on the stack: no malloc, no stdio.  The report goes to the
- * launcher's report directory, to DEADBYTE_LOG_FILE, or to stderr.
- */
+/* A block whose bytes (pads, API id, size field) are wrong. */
 _Noreturn void report_bad_block(const struct report_bad *bad);
+
+/* FUNC was given P, which deadbyte never handed out (or an interior
+ * pointer of a block it did). */
+_Noreturn void report_unknown_pointer(const char *func, const void *p,
+                                      uint32_t call_trace);
+
+/* FUNC was given the block RECORD, which was freed already. */
+_Noreturn void report_freed_block(const char *func,
+                                  const struct block_record *record,
+                                  uint32_t call_trace);
+
+/* The block RECORD, leaving the quarantine during FUNC, was written to
+ * after it was freed. */
+_Noreturn void report_write_after_free(const char *func,
+                                       const struct block_record *record,
+                                       bool with_serial);
 
 #endif

@@ -197,16 +197,19 @@ static const struct bad_op bad_ops[] = {
      {"^Debug memory block at address p=" PTR
       ": API '\\\\x00' \\(not an API id of deadbyte\\)$",
       "^    0 bytes originally requested$",
-      "^deadbyte: p does not point to a block made by the debug hooks, or "
-      "something overwrote its header$",
+      "^    The size field is wrong: deadbyte recorded 16 bytes for this "
+      "block\\.$",
+      "^Memory block allocated at \\(most recent call first\\):$",
+      "^deadbyte: the API id of the block was overwritten \\(deadbyte "
+      "recorded 'r'\\): an underflow or a wild write reached the header$",
       "^Fatal error: deadbyte_raw_free: bad ID: Allocated using API "
       "'\\\\x00', verified using API 'r'$"}},
     {"header filled with DEADBYTE",
      freed_header,
      0,
      {"^Debug memory block at address p=" PTR ": API '\\\\xdd'",
-      "^deadbyte: the header is filled with DEADBYTE \\(0xdd\\): the block "
-      "was most likely freed already",
+      "^deadbyte: the API id of the block was overwritten \\(deadbyte "
+      "recorded 'm'\\)",
       "^Fatal error: deadbyte_mem_free: bad ID: Allocated using API "
       "'\\\\xdd', verified using API 'm'$"}},
     {"size field overwritten, pads intact",
@@ -215,8 +218,9 @@ static const struct bad_op bad_ops[] = {
      {"^Debug memory block at address p=" PTR ": API 'o'",
       "^    1099511627776 bytes originally requested$",
       "^    The 7 pad bytes at p-7 are FORBIDDENBYTE, as expected\\.$",
-      "^    The size field cannot be right: the block holds at most [0-9]+ "
-      "data bytes, so the trailing pad bytes are not read\\.$",
+      "^    The size field is wrong: deadbyte recorded 16 bytes for this "
+      "block\\.$",
+      "^    The 8 pad bytes at tail=" PTR " are FORBIDDENBYTE, as expected\\.$",
       "^deadbyte: the size field is corrupt",
       "^Fatal error: deadbyte_obj_free: bad size field$"}},
 };

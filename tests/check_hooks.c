@@ -86,6 +86,8 @@ spy_setup(void)
 {
     memset(&spy, 0, sizeof spy);
     ck_assert_int_eq(options_set("serialno", "1", NULL), 0);
+    /* Freed blocks go straight back to the spy, to be looked at. */
+    ck_assert_int_eq(options_set("quarantine", "0", NULL), 0);
     ck_assert_int_eq(deadbyte_set_allocator(DEADBYTE_DOMAIN_MEM, &spy_allocator), 0);
     deadbyte_setup_debug_hooks();
 }

@@ -7,8 +7,11 @@ status=0
 
 # Addresses, call numbers and pids change from run to run; the program's
 # path from build to build (libtool runs it from .libs/).
+# Frames are left out: without the launcher they are not symbolized, and
+# their offsets change with every build.
 normalise() {
-    sed -E -e 's/0x[0-9a-f]{6,}/0xADDR/g' -e 's/call #[0-9]+/call #N/' \
+    sed -E -e '/^  #[0-9]+ /d' \
+        -e 's/0x[0-9a-f]{6,}/0xADDR/g' -e 's/call #[0-9]+/call #N/' \
         -e 's/process [0-9]+ \((.*\/)?([^/)]*)\):$/process PID (\2):/'
 }
 for expected in "$top_srcdir"/tests/expected/*.txt; do

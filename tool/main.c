@@ -14,7 +14,9 @@
 #include "launch.h"
 #include "options.h"
 #include "reports.h"
+#include "symbolize.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -54,7 +56,13 @@ spell(char *out, size_t size, const char *name, bool env)
 static const char *
 value_word(const struct row *row)
 {
-    return strcmp(row->type, "BOOL") == 0 ? "[=BOOL]" : " FILE";
+    if (strcmp(row->type, "BOOL") == 0)
+        return "[=BOOL]";
+    if (strcmp(row->type, "COUNT") == 0)
+        return " N";
+    if (strcmp(row->type, "SIZE") == 0)
+        return " SIZE";
+    return strstr(row->name, "dir") ? " DIR" : " FILE";
 }
 
 static void
@@ -62,6 +70,7 @@ usage(FILE *out)
 {
     fprintf(out,
             "Usage: deadbyte [OPTION]... [--] PROGRAM [ARG]...\n"
+            "  or:  deadbyte symbolize [REPORT-FILE]\n"
             "Run PROGRAM with every heap allocation going through deadbyte's\n"
             "debug hooks; on a heap bug, report it and stop the program.\n"
             "\n"
@@ -79,6 +88,7 @@ usage(FILE *out)
             "  %-26s %s\n  %-26s %s\n  %-26s %s\n"
             "\n"
             "BOOL is 1/0, yes/no, on/off or true/false; --NAME alone means 1.\n"
+            "SIZE is a number of bytes with an optional K, M or G suffix.\n"
             "\n"
             "Exit status:\n"
             "  the program's own exit status, or 128+N if signal N killed it\n"
@@ -87,6 +97,10 @@ usage(FILE *out)
             "      preload into: statically linked, set-user-ID);\n"
             "  126 if PROGRAM was found but cannot be executed;\n"
             "  127 if PROGRAM was not found.\n"
+            "\n"
+            "'deadbyte symbolize' adds function names, files and lines to a\n"
+            "saved report (from --log-file or a program run without the\n"
+            "launcher), reading it from REPORT-FILE or standard input.\n"
             "\n"
             "See deadbyte(1) and, for the reports, deadbyte(7).\n",
             "--list-options", "list every option: name, type, default, variable",
@@ -172,6 +186,20 @@ main(int argc, char **argv)
     longopts[N_ROWS + 2] = (struct option){"list-options", no_argument, NULL, OPT_LIST};
     longopts[N_ROWS + 3] = (struct option){NULL, 0, NULL, 0};
 
+    /* `deadbyte symbolize [FILE]`: file and line for a saved report. */
+    if (argc >= 2 && strcmp(argv[1], "symbolize") == 0) {
+        if (argc > 3) {
+            fprintf(stderr, "Usage: deadbyte symbolize [REPORT-FILE]\n");
+            return EXIT_DEADBYTE_ERROR;
+        }
+        FILE *in = argc == 3 ? fopen(argv[2], "r") : stdin;
+        if (!in) {
+            fprintf(stderr, "deadbyte: %s: %s\n", argv[2], strerror(errno));
+            return EXIT_DEADBYTE_ERROR;
+        }
+        return symbolize_stream(in, stdout) ? EXIT_DEADBYTE_ERROR : 0;
+    }
+
     int status = check_environment();
     if (status)
         return status;
@@ -233,7 +261,8 @@ main(int argc, char **argv)
     if (options.log_file && *options.log_file) {
         out = fopen(options.log_file, "a");
         if (!out) {
-            perror(options.log_file);
+            fprintf(stderr, "deadbyte: %s: %s\n", options.log_file,
+                    strerror(errno));
             return EXIT_DEADBYTE_ERROR;
         }
         unsetenv("DEADBYTE_LOG_FILE");

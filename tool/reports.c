@@ -8,6 +8,8 @@
 
 #include "reports.h"
 
+#include "symbolize.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -110,7 +112,7 @@ reports_print(const char *dir, FILE *out, int remove)
         processes++;
         char line[4096], process[sizeof line] = "";
         while (fgets(line, sizeof line, f)) {
-            fputs(line, out);
+            symbolize_line(line, out);
             if (strncmp(line, "deadbyte: fatal error in process ", 33) == 0)
                 snprintf(process, sizeof process, "%s", line);
             if (strncmp(line, "Fatal error: ", 13) == 0) {

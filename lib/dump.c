@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dump.c -- the block dump of a report, line for line CPython's
+ * _PyObject_DebugDumpAddress so that its readers recognise it, with the
+ * API named in words.  Every byte is read through dump_safe_read(): the
+ * block may be damaged, or not a block at all.
+ */
+#include "config.h"
+
+#include "dump.h"
+
+#include "api.h"
+#include "block.h"
+
+#include <sys/uio.h>
+#include <unistd.h>
+
+bool
+dump_safe_read(void *dst, const void *src, size_t n)
+{
+    struct iovec local = {dst, n};
+    struct iovec remote = {(void *)src, n};
+    return n == 0 ||
+           process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == (ssize_t)n;
+}
+
+static bool
+printable(unsigned char c)
+{
+    return c >= 0x20 && c < 0x7f;
+}
+
+void
+dump_api(struct fmt *out, unsigned char id)
+{
+    fmt_char(out, '\'');
+    if (printable(id)) {
+        fmt_char(out, (char)id);
+    } else {
+        fmt_str(out, "\\x");
+        fmt_hex2(out, id);
+    }
+    fmt_str(out, "' (");
+    const char *name = api_alloc_name((char)id);
+    fmt_str(out, name ? name : "not an API id of deadbyte");
+    fmt_char(out, ')');
+}
+
+/*
+ * The pad-byte lines for COUNT BYTES: CPython's wording, one line per byte
+ * when any is wrong.  Leading pads are listed from p-(S-1) up to p-1, as
+ * CPython does.  Returns the index of the first bad byte, or -1.
+ */
+static int
+put_pads(struct fmt *out, const unsigned char *bytes, size_t count,
+         bool leading)
+{
+    int first_bad = -1;
+    for (size_t i = 0; i < count; i++)
+        if (bytes[i] != FORBIDDENBYTE && first_bad < 0)
+            first_bad = (int)i;
+    if (first_bad < 0) {
+        fmt_str(out, "FORBIDDENBYTE, as expected.\n");
+        return -1;
+    }
+    fmt_str(out, "not all FORBIDDENBYTE (0x");
+    fmt_hex2(out, FORBIDDENBYTE);
+    fmt_str(out, "):\n");
+    for (size_t i = 0; i < count; i++) {
+        fmt_str(out, leading ? "        at p-" : "        at tail+");
+        fmt_dec(out, leading ? count - i : i);
+        fmt_str(out, ": 0x");
+        fmt_hex2(out, bytes[i]);
+        if (bytes[i] != FORBIDDENBYTE)
+            fmt_str(out, " *** OUCH");
+        fmt_char(out, '\n');
+    }
+    return first_bad;
+}
+
+void
+dump_data(struct fmt *out, const unsigned char *p, size_t n)
+{
+    unsigned char head[8], tail[8];
+    size_t head_len = n < 8 ? n : 8;
+    size_t tail_len = n - head_len < 8 ? n - head_len : 8;
+    fmt_str(out, "    Data at p:");
+    if (!dump_safe_read(head, p, head_len) ||
+        !dump_safe_read(tail, p + n - tail_len, tail_len)) {
+        fmt_str(out, " <unreadable>\n");
+        return;
+    }
+    for (size_t i = 0; i < head_len; i++) {
+        fmt_char(out, ' ');
+        fmt_hex2(out, head[i]);
+    }
+    if (n > 16)
+        fmt_str(out, " ...");
+    for (size_t i = 0; i < tail_len; i++) {
+        fmt_char(out, ' ');
+        fmt_hex2(out, tail[i]);
+    }
+    fmt_char(out, '\n');
+}
+
+void
+dump_block(struct fmt *out, const unsigned char *p, size_t size,
+           bool with_serial, struct dump_findings *found)
+{
+    unsigned char header[2 * SST];
+    found->bad_lead = found->bad_tail = -1;
+    fmt_str(out, "Debug memory block at address p=");
+    fmt_ptr(out, p);
+    if (!dump_safe_read(header, p - 2 * SST, sizeof header)) {
+        fmt_str(out, ": the header is unreadable\n\n");
+        found->header_size = 0;
+        found->header_api = 0;
+        return;
+    }
+    found->header_api = header[SST];
+    found->header_size = block_get_be(header);
+    fmt_str(out, ": API ");
+    dump_api(out, header[SST]);
+    fmt_str(out, "\n    ");
+    fmt_dec(out, found->header_size);
+    fmt_str(out, " bytes originally requested\n");
+
+    fmt_str(out, "    The ");
+    fmt_dec(out, SST - 1);
+    fmt_str(out, " pad bytes at p-");
+    fmt_dec(out, SST - 1);
+    fmt_str(out, " are ");
+    int bad = put_pads(out, header + SST + 1, SST - 1, true);
+    if (bad >= 0) {
+        fmt_str(out, "    Because memory is corrupted at the start, the "
+                     "count of bytes requested\n"
+                     "       may be bogus; deadbyte uses the size it "
+                     "recorded instead.\n");
+        found->bad_lead = (int)(SST - 1) - bad;
+    }
+    if (found->header_size != size) {
+        fmt_str(out, "    The size field is wrong: deadbyte recorded ");
+        fmt_dec(out, size);
+        fmt_str(out, " bytes for this block.\n");
+    }
+
+    unsigned char trailer[2 * SST];
+    fmt_str(out, "    The ");
+    fmt_dec(out, SST);
+    fmt_str(out, " pad bytes at tail=");
+    fmt_ptr(out, p + size);
+    fmt_str(out, " are ");
+    if (!dump_safe_read(trailer, p + size, with_serial ? 2 * SST : SST)) {
+        fmt_str(out, "unreadable.\n");
+    } else {
+        found->bad_tail = put_pads(out, trailer, SST, false);
+        if (with_serial) {
+            fmt_str(out, "    The block was made by call #");
+            fmt_dec(out, block_get_be(trailer + SST));
+            fmt_str(out, " to debug malloc/realloc.\n");
+        }
+    }
+    if (size > 0)
+        dump_data(out, p, size);
+    fmt_char(out, '\n');
+}

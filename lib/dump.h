@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dump.h -- the dump of a debug block in CPython's
+ * _PyObject_DebugDumpAddress layout, read through checked copies.
+ */
+#ifndef DEADBYTE_DUMP_H
+#define DEADBYTE_DUMP_H
+
+#include "fmt.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Copy N bytes from SRC, which may be unmapped, into DST: the kernel
+ * reads, so a bad address fails instead of raising SIGSEGV. */
+bool dump_safe_read(void *dst, const void *src, size_t n);
+
+/* "'m' (deadbyte_mem_malloc)", or "'\xdd' (not an API id of deadbyte)". */
+void dump_api(struct fmt *out, unsigned char id);
+
+/* What dump_block() saw: the index of the first bad leading pad byte,
+ * counted down from p (p-1 is 1), and of the first bad trailing pad byte
+ * (tail+0 is 0); -1 when none. */
+struct dump_findings {
+    int bad_lead;
+    int bad_tail;
+    size_t header_size; /* the size field as found */
+    unsigned char header_api;
+};
+
+/*
+ * Dump the block at P, whose true size (from the registry) is SIZE:
+ * header, pads, serial, data.  A size field that disagrees with SIZE is
+ * said so, and SIZE is what is used.  Ends with a blank line.
+ */
+void dump_block(struct fmt *out, const unsigned char *p, size_t size,
+                bool with_serial, struct dump_findings *found);
+
+/* "    Data at p: cd cd ... cd" -- 8 bytes, " ...", the last 8. */
+void dump_data(struct fmt *out, const unsigned char *p, size_t n);
+
+#endif

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * frames.h -- tracebacks and addresses in words, for reports: each frame
+ * as "#N 0xPC in function+0xOFF (module+0xOFFSET)", where module+offset
+ * lets the launcher (or `deadbyte symbolize`) find file and line later,
+ * after the process is gone.
+ */
+#ifndef DEADBYTE_FRAMES_H
+#define DEADBYTE_FRAMES_H
+
+#include "fmt.h"
+
+#include <stdint.h>
+
+/*
+ * TITLE, then the frames of trace ID, one per line, then a blank line.
+ * For id 0, says why there is no traceback.
+ */
+void frames_put_trace(struct fmt *out, const char *title, uint32_t id);
+
+/* Where ADDR lies, in words: "on the stack", "in the data of
+ * /usr/bin/prog", "in no mapping", ...; read from /proc/self/maps. */
+void frames_put_where(struct fmt *out, uintptr_t addr);
+
+#endif

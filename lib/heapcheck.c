@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * heapcheck.c -- check the whole heap: the guards of every live block and
+ * the DEADBYTE fill of every block in the quarantine.  Runs when the
+ * program asks (deadbyte_check_heap), every N allocator calls
+ * (--check-every N) and at exit, so that an overflow of a block that is
+ * never freed is reported too.  Also where deadbyte makes itself safe
+ * across fork.
+ */
+#include "config.h"
+
+#include "heapcheck.h"
+
+#include "api.h"
+#include "block.h"
+#include "hooks.h"
+#include "options.h"
+#include "quarantine.h"
+#include "registry.h"
+#include "report.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+static void
+check_live(const struct block_record *record, void *arg)
+{
+    (void)arg;
+    if (record->freed)
+        return; /* being released, or in quarantine: checked below */
+    const unsigned char *p = (const unsigned char *)record->p;
+    struct report_bad bad = {"deadbyte_check_heap", record->api, p, BLOCK_OK,
+                             options.serialno, 0, record, 0};
+    bad.fault = block_check_head(p, record->api);
+    if (bad.fault == BLOCK_OK)
+        bad.fault = block_size(p) != record->size
+                        ? BLOCK_BAD_SIZE
+                        : block_check_tail(p, bad.with_serial, SIZE_MAX);
+    if (bad.fault != BLOCK_OK)
+        report_bad_block(&bad);
+}
+
+static void
+check_quarantined(const struct quarantine_item *item, void *arg)
+{
+    (void)arg;
+    struct block_record record;
+    if (!registry_find(item->p, &record))
+        return;
+    const unsigned char *base = (const unsigned char *)item->p - record.offset;
+    for (size_t i = 0; i < item->bytes; i++)
+        if (base[i] != DEADBYTE)
+            report_write_after_free("deadbyte_check_heap", &record,
+                                    options.serialno);
+}
+
+int
+deadbyte_check_heap(void)
+{
+    options_init();
+    registry_for_each(check_live, NULL);
+    quarantine_for_each(check_quarantined, NULL);
+    return 0;
+}
+
+void
+heapcheck_count_call(void)
+{
+    static atomic_size_t calls;
+    size_t every = options.check_every;
+    if (every && atomic_fetch_add_explicit(&calls, 1, memory_order_relaxed) %
+                         every == every - 1)
+        deadbyte_check_heap();
+}
+
+/* At exit: every live block's guards, then every quarantined block, as it
+ * leaves for good. */
+__attribute__((destructor)) static void
+check_at_exit(void)
+{
+    deadbyte_check_heap();
+    hooks_drain_quarantine();
+}
+
+/* Fork: no table may be half-changed in the child. */
+static void
+before_fork(void)
+{
+    quarantine_lock();
+    registry_lock_all();
+}
+
+static void
+after_fork(void)
+{
+    registry_unlock_all();
+    quarantine_unlock();
+}
+
+__attribute__((constructor)) static void
+register_fork_handlers(void)
+{
+    pthread_atfork(before_fork, after_fork, after_fork);
+}

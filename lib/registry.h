@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * registry.h -- every block handed out, from its pointer: size, API id,
+ * offset from its base allocation, serial number and traceback ids, kept
+ * while the block is live and while it sits in quarantine.  It is what
+ * turns a double free, a free of a pointer never handed out or of an
+ * interior pointer into a precise diagnosis, and what heap checks and
+ * leak reports walk.
+ */
+#ifndef DEADBYTE_REGISTRY_H
+#define DEADBYTE_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct block_record {
+    uintptr_t p;          /* the pointer handed out */
+    size_t size;          /* bytes requested */
+    size_t serial;        /* serial number (0 when they are off) */
+    uint32_t alloc_trace; /* traces id, 0: none */
+    uint32_t free_trace;  /* traces id once freed */
+    uint32_t offset;      /* p minus the start of the base allocation */
+    char api;             /* API id */
+    bool freed;           /* released: in quarantine, or being released */
+};
+
+/* Record a new live block. */
+void registry_add(const struct block_record *record);
+
+/* What registry_begin_free() found. */
+enum registry_found {
+    REGISTRY_LIVE,     /* a live block: now marked freed */
+    REGISTRY_FREED,    /* freed already */
+    REGISTRY_UNKNOWN,  /* not a pointer deadbyte handed out */
+};
+
+/*
+ * The block at P is about to be released: copy its record into *OUT and,
+ * if it was live, mark it freed with FREE_TRACE, in one atomic step, so
+ * that two threads freeing the same block cannot both succeed.
+ */
+enum registry_found registry_begin_free(uintptr_t p, uint32_t free_trace,
+                                        struct block_record *out);
+
+/* Mark the block at P live again (a realloc that failed). */
+void registry_undo_free(uintptr_t p);
+
+/* Forget the block at P; copy its record to *OUT if not NULL. */
+bool registry_remove(uintptr_t p, struct block_record *out);
+
+/* Copy the record of the block at P; false if there is none. */
+bool registry_find(uintptr_t p, struct block_record *out);
+
+/*
+ * The live or freed block whose data (p .. p+size, or p itself for an
+ * empty block) contains ADDR.  Visits every block: for error paths only.
+ */
+bool registry_containing(uintptr_t addr, struct block_record *out);
+
+/*
+ * Call FN for every block, each shard locked while it is visited: FN must
+ * not allocate or call into the registry.
+ */
+void registry_for_each(void (*fn)(const struct block_record *, void *),
+                       void *arg);
+
+/* Lock every shard (before fork) and unlock them (after, both sides). */
+void registry_lock_all(void);
+void registry_unlock_all(void);
+
+#endif

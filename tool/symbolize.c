@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * symbolize.c -- file and line for the frames of a report, with elfutils'
+ * libdw: it reads DWARF, follows inlined functions, and finds separate
+ * debug files (/usr/lib/debug, build ids) as gdb does.  The process that
+ * wrote the report may be dead; frames name their module and the offset
+ * from its load address, so each module is opened afresh ("offline").
+ */
+#include "config.h"
+
+#include "symbolize.h"
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <elfutils/libdwfl.h>
+#include <gelf.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const Dwfl_Callbacks offline_callbacks = {
+    .find_elf = dwfl_build_id_find_elf,
+    .find_debuginfo = dwfl_standard_find_debuginfo,
+    .section_address = dwfl_offline_section_address,
+};
+
+/* Modules opened so far: path -> (dwfl, module, address of offset 0). */
+struct module {
+    char *path;
+    Dwfl *dwfl;
+    Dwfl_Module *mod;
+    Dwarf_Addr base; /* dwfl address of the module's load address */
+};
+static struct module *modules;
+static size_t n_modules;
+
+/* The lowest PT_LOAD address, page-aligned: the load address of the
+ * module's first byte, which report offsets count from. */
+static Dwarf_Addr
+first_load_vaddr(Elf *elf)
+{
+    size_t n;
+    if (elf_getphdrnum(elf, &n) != 0)
+        return 0;
+    Dwarf_Addr lowest = (Dwarf_Addr)-1;
+    for (size_t i = 0; i < n; i++) {
+        GElf_Phdr ph;
+        if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD &&
+            ph.p_vaddr < lowest)
+            lowest = ph.p_vaddr;
+    }
+    return lowest == (Dwarf_Addr)-1 ? 0 : lowest & ~(Dwarf_Addr)0xfff;
+}
+
+static struct module *
+open_module(const char *path)
+{
+    for (size_t i = 0; i < n_modules; i++)
+        if (strcmp(modules[i].path, path) == 0)
+            return modules[i].mod ? &modules[i] : NULL;
+    struct module *grown = realloc(modules, (n_modules + 1) * sizeof *modules);
+    if (!grown)
+        return NULL;
+    modules = grown;
+    struct module *m = &modules[n_modules++];
+    memset(m, 0, sizeof *m);
+    m->path = strdup(path);
+    m->dwfl = dwfl_begin(&offline_callbacks);
+    if (!m->path || !m->dwfl)
+        return NULL;
+    dwfl_report_begin(m->dwfl);
+    m->mod = dwfl_report_offline(m->dwfl, path, path, -1);
+    dwfl_report_end(m->dwfl, NULL, NULL);
+    if (!m->mod)
+        return NULL;
+    Dwarf_Addr bias;
+    Elf *elf = dwfl_module_getelf(m->mod, &bias);
+    if (!elf) {
+        m->mod = NULL;
+        return NULL;
+    }
+    m->base = first_load_vaddr(elf) + bias;
+    return m;
+}
+
+/* The file name of DW_AT_call_file of DIE, in the line table of CU. */
+static const char *
+call_file(Dwarf_Die *cu, Dwarf_Die *die)
+{
+    Dwarf_Attribute attr;
+    Dwarf_Word index;
+    Dwarf_Files *files;
+    size_t n;
+    if (!dwarf_attr(die, DW_AT_call_file, &attr) ||
+        dwarf_formudata(&attr, &index) != 0 ||
+        dwarf_getsrcfiles(cu, &files, &n) != 0 || index >= n)
+        return NULL;
+    return dwarf_filesrc(files, index, NULL, NULL);
+}
+
+static int
+call_line(Dwarf_Die *die)
+{
+    Dwarf_Attribute attr;
+    Dwarf_Word line;
+    if (!dwarf_attr(die, DW_AT_call_line, &attr) ||
+        dwarf_formudata(&attr, &line) != 0)
+        return 0;
+    return (int)line;
+}
+
+/* The name of a subprogram or inlined subroutine (through its abstract
+ * origin when it has none itself). */
+static const char *
+die_name(Dwarf_Die *die)
+{
+    Dwarf_Attribute attr;
+    const char *name = NULL;
+    if (dwarf_attr_integrate(die, DW_AT_name, &attr))
+        name = dwarf_formstring(&attr);
+    return name ? name : "??";
+}
+
+static void
+put(FILE *out, int *number, const char *pc, const char *name,
+    const char *file, int line)
+{
+    fprintf(out, "  #%d %s in %s", (*number)++, pc, name);
+    if (file)
+        fprintf(out, " %s:%d", file, line);
+    fputc('\n', out);
+}
+
+/*
+ * Print the frame(s) for ADDRESS in M: the innermost inlined function
+ * first, then each caller it was inlined into, down to the real function.
+ * False when there is no information at all for it.
+ */
+static bool
+describe(struct module *m, Dwarf_Addr address, const char *pc, int *number,
+         FILE *out)
+{
+    /* A return address: what called is the byte before. */
+    Dwarf_Addr addr = address - 1;
+    const char *file = NULL;
+    int line = 0;
+    Dwfl_Line *dline = dwfl_module_getsrc(m->mod, addr);
+    if (dline)
+        file = dwfl_lineinfo(dline, NULL, &line, NULL, NULL, NULL);
+
+    Dwarf_Addr bias;
+    Dwarf_Die *cu = dwfl_module_addrdie(m->mod, addr, &bias);
+    Dwarf_Die *scopes = NULL;
+    int n = cu ? dwarf_getscopes(cu, addr - bias, &scopes) : 0;
+    bool printed = false;
+    for (int i = 0; i < n; i++) {
+        int tag = dwarf_tag(&scopes[i]);
+        if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram)
+            continue;
+        put(out, number, pc, die_name(&scopes[i]), file, line);
+        printed = true;
+        if (tag == DW_TAG_subprogram)
+            break;
+        file = call_file(cu, &scopes[i]);
+        line = call_line(&scopes[i]);
+    }
+    free(scopes);
+    if (!printed) {
+        const char *name = dwfl_module_addrname(m->mod, addr);
+        if (!name && !file)
+            return false;
+        put(out, number, pc, name ? name : "??", file, line);
+    }
+    return true;
+}
+
+/* Frame numbers restart with every traceback: a line that is not a
+ * frame ends one. */
+static int next_number;
+
+void
+symbolize_line(const char *line, FILE *out)
+{
+    int number;
+    char pc[32];
+    int consumed = 0;
+    if (sscanf(line, "  #%d %31s in %n", &number, pc, &consumed) != 2 ||
+        consumed == 0) {
+        next_number = 0;
+        fputs(line, out);
+        return;
+    }
+    /* "(module+0xOFFSET)" at the end of the line. */
+    const char *open = strrchr(line, '(');
+    const char *plus = open ? strstr(open, "+0x") : NULL;
+    const char *close = plus ? strchr(plus, ')') : NULL;
+    if (!close) {
+        next_number++;
+        fputs(line, out);
+        return;
+    }
+    char path[4096];
+    size_t len = (size_t)(plus - open - 1);
+    if (len >= sizeof path) {
+        fputs(line, out);
+        return;
+    }
+    memcpy(path, open + 1, len);
+    path[len] = '\0';
+    Dwarf_Addr offset = strtoull(plus + 3, NULL, 16);
+    struct module *m = open_module(path);
+    int renumbered = next_number;
+    if (m && describe(m, m->base + offset, pc, &renumbered, out)) {
+        next_number = renumbered;
+        return;
+    }
+    /* No debug information: keep what the process wrote, renumbered. */
+    fprintf(out, "  #%d%s", next_number++, strchr(line + 3, ' '));
+}
+
+int
+symbolize_stream(FILE *in, FILE *out)
+{
+    char line[8192];
+    next_number = 0;
+    while (fgets(line, sizeof line, in))
+        symbolize_line(line, out);
+    return ferror(in) ? 1 : 0;
+}
