@@ -22,14 +22,14 @@
 
 /* Hides where P came from, so that GCC neither warns about the bug nor
  * fortifies strcpy() against it. */
-__attribute__((noinline)) static void *
+__attribute__((noipa)) static void *
 launder(void *p)
 {
     void *volatile v = p;
     return v;
 }
 
-__attribute__((noinline)) static void
+__attribute__((noipa)) static void
 fill_name(char *buf, const char *src)
 {
     strcpy(buf, src); /* BUG: no room for the NUL of a 16-character name */

@@ -23,7 +23,7 @@
 // Hides where P came from, so that GCC cannot elide an allocation whose
 // only point is to be made and released.
 template <typename T>
-__attribute__((noinline)) static T *
+__attribute__((noipa)) static T *
 launder(T *p)
 {
     T *volatile v = p;

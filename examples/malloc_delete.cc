@@ -20,7 +20,7 @@
 
 // Hides where P came from, so that GCC does not warn about the mismatch
 // (-Wmismatched-dealloc, -Wmismatched-new-delete).
-__attribute__((noinline)) static int *
+__attribute__((noipa)) static int *
 launder(int *p)
 {
     int *volatile v = p;

@@ -18,7 +18,7 @@
 
 // Hides where P came from, so that GCC does not warn about the mismatch
 // (-Wmismatched-new-delete).
-__attribute__((noinline)) static void *
+__attribute__((noipa)) static void *
 launder(void *p)
 {
     void *volatile v = p;

@@ -23,7 +23,7 @@ struct Foo {
 
 // Hides where P came from, so that GCC does not warn about the mismatch
 // (-Wmismatched-new-delete) nor elide the allocation.
-__attribute__((noinline)) static Foo *
+__attribute__((noipa)) static Foo *
 launder(Foo *p)
 {
     Foo *volatile v = p;

@@ -21,7 +21,7 @@
 #include <string.h>
 
 /* Hides where P came from, so that GCC does not see the bad index. */
-__attribute__((noinline)) static void *
+__attribute__((noipa)) static void *
 launder(void *p)
 {
     void *volatile v = p;

@@ -29,7 +29,7 @@
 
 // Hides where P came from, so that GCC neither warns nor elides the
 // allocation.
-__attribute__((noinline)) static void *
+__attribute__((noipa)) static void *
 launder(void *p)
 {
     void *volatile v = p;

@@ -18,6 +18,7 @@
 #include "quarantine.h"
 #include "registry.h"
 #include "report.h"
+#include "traces.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -25,12 +26,12 @@
 static void
 check_live(const struct block_record *record, void *arg)
 {
-    (void)arg;
+    uint32_t trace = *(const uint32_t *)arg;
     if (record->freed)
         return; /* being released, or in quarantine: checked below */
     const unsigned char *p = (const unsigned char *)record->p;
     struct report_bad bad = {"deadbyte_check_heap", record->api, p, BLOCK_OK,
-                             options.serialno, 0, record, 0};
+                             options.serialno, 0, record, trace};
     bad.fault = block_check_head(p, record->api);
     if (bad.fault == BLOCK_OK)
         bad.fault = block_size(p) != record->size
@@ -54,11 +55,13 @@ check_quarantined(const struct quarantine_item *item, void *arg)
                                     options.serialno);
 }
 
-int
+HOOK_PATH int
 deadbyte_check_heap(void)
 {
     options_init();
-    registry_for_each(check_live, NULL);
+    /* Where the check was asked for: the program's call, or exit. */
+    uint32_t trace = traces_capture();
+    registry_for_each(check_live, &trace);
     quarantine_for_each(check_quarantined, NULL);
     return 0;
 }
@@ -75,7 +78,7 @@ heapcheck_count_call(void)
 
 /* At exit: every live block's guards, then every quarantined block, as it
  * leaves for good. */
-__attribute__((destructor)) static void
+__attribute__((destructor)) HOOK_PATH static void
 check_at_exit(void)
 {
     deadbyte_check_heap();

@@ -268,15 +268,71 @@ report_unknown_pointer(const char *func, const void *p, uint32_t call_trace)
     finish(&out, func, "invalid pointer");
 }
 
+/*
+ * The dump of a freed block, which the quarantine still holds: its header
+ * is DEADBYTE too, so the size and API come from the registry.  Lists the
+ * bytes that are no longer DEADBYTE (a write after free); returns how
+ * many, and the offset from p of the first in *FIRST.
+ */
+static size_t
+put_freed_dump(struct fmt *out, const struct block_record *record,
+               bool with_serial, ptrdiff_t *first)
+{
+    const unsigned char *p = (const unsigned char *)record->p;
+    size_t end = record->size + block_overhead(with_serial) - 2 * SST;
+    fmt_str(out, "Debug memory block at address p=");
+    fmt_ptr(out, p);
+    fmt_str(out, ": API ");
+    dump_api(out, (unsigned char)record->api);
+    fmt_str(out, ", freed\n    ");
+    fmt_dec(out, record->size);
+    fmt_str(out, " bytes originally requested\n"
+                 "    The block was filled with DEADBYTE (0xdd) when it was "
+                 "freed");
+    size_t changed = 0;
+    for (size_t i = 0; i < record->offset + end; i++) {
+        unsigned char byte;
+        ptrdiff_t at = (ptrdiff_t)i - (ptrdiff_t)record->offset;
+        if (!dump_safe_read(&byte, p + at, 1) || byte == DEADBYTE)
+            continue;
+        if (changed == 0) {
+            *first = at;
+            fmt_str(out, "; these bytes changed since:\n");
+        }
+        if (++changed <= 16) {
+            fmt_str(out, at < 0 ? "        at p-" : "        at p+");
+            fmt_dec(out, (uintmax_t)(at < 0 ? -at : at));
+            fmt_str(out, ": 0x");
+            fmt_hex2(out, byte);
+            fmt_str(out, " *** OUCH\n");
+        }
+    }
+    if (changed == 0)
+        fmt_str(out, ", and deadbyte's quarantine still holds it.\n");
+    if (changed > 16) {
+        fmt_str(out, "        ... and ");
+        fmt_dec(out, changed - 16);
+        fmt_str(out, " more\n");
+    }
+    if (record->serial) {
+        fmt_str(out, "    The block was made by call #");
+        fmt_dec(out, record->serial);
+        fmt_str(out, " to debug malloc/realloc.\n");
+    }
+    if (record->size > 0)
+        dump_data(out, p, record->size);
+    fmt_char(out, '\n');
+    return changed;
+}
+
 void
 report_freed_block(const char *func, const struct block_record *record,
                    uint32_t call_trace)
 {
     struct fmt out;
     begin(&out);
-    struct dump_findings found;
-    dump_block(&out, (const unsigned char *)record->p, record->size,
-               options.serialno, &found);
+    ptrdiff_t first = 0;
+    put_freed_dump(&out, record, options.serialno, &first);
     /* What the program tried to do with it, in words. */
     const char *title = "Used again at", *words = "use after free: ";
     const char *check = "use of a freed block";
@@ -305,55 +361,18 @@ report_write_after_free(const char *func, const struct block_record *record,
 {
     struct fmt out;
     begin(&out);
-    const unsigned char *p = (const unsigned char *)record->p;
-    size_t end = record->size + block_overhead(with_serial) - 2 * SST;
-    fmt_str(&out, "Debug memory block at address p=");
-    fmt_ptr(&out, p);
-    fmt_str(&out, ": API ");
-    dump_api(&out, (unsigned char)record->api);
-    fmt_str(&out, ", freed\n    ");
-    fmt_dec(&out, record->size);
-    fmt_str(&out, " bytes originally requested\n"
-                  "    The block was filled with DEADBYTE (0xdd) when it "
-                  "was freed; these bytes changed since:\n");
-    size_t changed = 0, first = 0;
-    for (size_t i = 0; i < record->offset + end; i++) {
-        unsigned char byte = p[(ptrdiff_t)i - (ptrdiff_t)record->offset];
-        if (byte == DEADBYTE)
-            continue;
-        if (changed == 0)
-            first = i;
-        if (++changed <= 16) {
-            ptrdiff_t at = (ptrdiff_t)i - (ptrdiff_t)record->offset;
-            fmt_str(&out, at < 0 ? "        at p-" : "        at p+");
-            fmt_dec(&out, (uintmax_t)(at < 0 ? -at : at));
-            fmt_str(&out, ": 0x");
-            fmt_hex2(&out, byte);
-            fmt_str(&out, " *** OUCH\n");
-        }
-    }
-    if (changed > 16) {
-        fmt_str(&out, "        ... and ");
-        fmt_dec(&out, changed - 16);
-        fmt_str(&out, " more\n");
-    }
-    if (record->serial) {
-        fmt_str(&out, "    The block was made by call #");
-        fmt_dec(&out, record->serial);
-        fmt_str(&out, " to debug malloc/realloc.\n");
-    }
-    if (record->size > 0)
-        dump_data(&out, p, record->size);
-    fmt_char(&out, '\n');
+    ptrdiff_t first = 0;
+    size_t changed = put_freed_dump(&out, record, with_serial, &first);
     put_traces(&out, record, NULL, 0);
     fmt_str(&out, "deadbyte: write after free: ");
     fmt_dec(&out, changed);
     fmt_str(&out, changed == 1 ? " byte of " : " bytes of ");
     put_block_words(&out, record);
     fmt_str(&out, " changed after it was freed, the first at p");
-    ptrdiff_t at = (ptrdiff_t)first - (ptrdiff_t)record->offset;
-    fmt_char(&out, at < 0 ? '-' : '+');
-    fmt_dec(&out, (uintmax_t)(at < 0 ? -at : at));
-    fmt_str(&out, " (found when the block left the quarantine)\n");
+    fmt_char(&out, first < 0 ? '-' : '+');
+    fmt_dec(&out, (uintmax_t)(first < 0 ? -first : first));
+    fmt_str(&out, strcmp(func, "deadbyte_check_heap") == 0
+                      ? " (found by the heap check)\n"
+                      : " (found when the block left the quarantine)\n");
     finish(&out, func, "write after free");
 }

@@ -150,10 +150,18 @@ describe(struct module *m, Dwarf_Addr address, const char *pc, int *number,
     if (dline)
         file = dwfl_lineinfo(dline, NULL, &line, NULL, NULL, NULL);
 
+    /* The innermost scope at the address, then (as eu-addr2line -i does)
+     * the chain of scopes from it outwards, through each inlined call. */
     Dwarf_Addr bias;
     Dwarf_Die *cu = dwfl_module_addrdie(m->mod, addr, &bias);
     Dwarf_Die *scopes = NULL;
     int n = cu ? dwarf_getscopes(cu, addr - bias, &scopes) : 0;
+    if (n > 0) {
+        Dwarf_Die innermost = scopes[0];
+        free(scopes);
+        scopes = NULL;
+        n = dwarf_getscopes_die(&innermost, &scopes);
+    }
     bool printed = false;
     for (int i = 0; i < n; i++) {
         int tag = dwarf_tag(&scopes[i]);
