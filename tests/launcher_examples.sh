@@ -25,7 +25,8 @@ normalise() {
         -e 's|^  #[0-9]+ 0x[0-9a-f]+ in ([^ ]+) .*(examples/[^/ ]+:[0-9]+)$|  # in \1 \2|' \
         -e '}' \
         -e 's/0x[0-9a-f]{6,}/0xADDR/g' -e 's/call #[0-9]+/call #N/' \
-        -e 's/process [0-9]+ /process PID /' -e 's/\[[0-9]+\]/[PID]/g'
+        -e 's/process [0-9]+ /process PID /' -e 's/\[[0-9]+\]/[PID]/g' \
+        -e 's#(in the (data|code) of ).*/([^/]+)\.$#\1\3.#'
 }
 
 pass() { echo "PASS: $1"; passes=$((passes + 1)); }

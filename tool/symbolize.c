@@ -144,16 +144,18 @@ describe(struct module *m, Dwarf_Addr address, const char *pc, int *number,
 {
     /* A return address: what called is the byte before. */
     Dwarf_Addr addr = address - 1;
-    const char *file = NULL;
-    int line = 0;
-    Dwfl_Line *dline = dwfl_module_getsrc(m->mod, addr);
-    if (dline)
-        file = dwfl_lineinfo(dline, NULL, &line, NULL, NULL, NULL);
-
     /* The innermost scope at the address, then (as eu-addr2line -i does)
      * the chain of scopes from it outwards, through each inlined call. */
     Dwarf_Addr bias;
     Dwarf_Die *cu = dwfl_module_addrdie(m->mod, addr, &bias);
+    /* Line information only where a compile unit covers the address:
+     * outside one (_start, say), the nearest line belongs to something
+     * else. */
+    const char *file = NULL;
+    int line = 0;
+    Dwfl_Line *dline = cu ? dwfl_module_getsrc(m->mod, addr) : NULL;
+    if (dline)
+        file = dwfl_lineinfo(dline, NULL, &line, NULL, NULL, NULL);
     Dwarf_Die *scopes = NULL;
     int n = cu ? dwarf_getscopes(cu, addr - bias, &scopes) : 0;
     if (n > 0) {
@@ -176,10 +178,13 @@ describe(struct module *m, Dwarf_Addr address, const char *pc, int *number,
     }
     free(scopes);
     if (!printed) {
+        /* No function of the debug information holds the address (code
+         * without it, like _start): its nearest line would be another
+         * function's, so give the symbol alone. */
         const char *name = dwfl_module_addrname(m->mod, addr);
-        if (!name && !file)
+        if (!name)
             return false;
-        put(out, number, pc, name ? name : "??", file, line);
+        put(out, number, pc, name, NULL, 0);
     }
     return true;
 }
