@@ -11,11 +11,11 @@
 
 #include "frames.h"
 
+#include "maps.h"
 #include "options.h"
 #include "traces.h"
 
 #include <dlfcn.h>
-#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -83,79 +83,42 @@ frames_put_trace(struct fmt *out, const char *title, uint32_t id)
     fmt_char(out, '\n');
 }
 
-/* Parse a hexadecimal number at *S, moving *S past it. */
-static uintptr_t
-parse_hex(const char **s)
-{
-    uintptr_t v = 0;
-    for (;; (*s)++) {
-        char c = **s;
-        int d = c >= '0' && c <= '9'   ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                                       : -1;
-        if (d < 0)
-            return v;
-        v = v * 16 + (uintptr_t)d;
-    }
-}
+struct where {
+    struct fmt *out;
+    uintptr_t addr;
+    bool found;
+};
 
-/* Describe the /proc/self/maps LINE if its range holds ADDR. */
-static int
-describe_line(struct fmt *out, const char *line, uintptr_t addr)
+/* Describe the mapping if it holds the address; stop there. */
+static bool
+describe(const struct mapping *m, void *arg)
 {
-    const char *s = line;
-    uintptr_t start = parse_hex(&s);
-    if (*s++ != '-')
-        return 0;
-    uintptr_t end = parse_hex(&s);
-    if (addr < start || addr >= end)
-        return 0;
-    const char *perms = s + 1;
-    /* The path is the sixth field. */
-    const char *path = s;
-    for (int field = 0; field < 4 && path; field++) {
-        path = strchr(path + 1, ' ');
-    }
-    while (path && *path == ' ')
-        path++;
-    if (!path || !*path) {
-        fmt_str(out, "in memory of its own (an anonymous mapping, ");
-        fmt_mem(out, perms, 4);
-        fmt_str(out, ")");
-    } else if (strncmp(path, "[stack]", 7) == 0) {
-        fmt_str(out, "on the stack of the main thread");
-    } else if (path[0] == '[') {
-        fmt_str(out, "in ");
-        fmt_str(out, path);
+    struct where *w = arg;
+    if (w->addr < m->start || w->addr >= m->end)
+        return true;
+    w->found = true;
+    if (!*m->path) {
+        fmt_str(w->out, "in memory of its own (an anonymous mapping, ");
+        fmt_str(w->out, m->perms);
+        fmt_str(w->out, ")");
+    } else if (strcmp(m->path, "[stack]") == 0) {
+        fmt_str(w->out, "on the stack of the main thread");
+    } else if (m->path[0] == '[') {
+        fmt_str(w->out, "in ");
+        fmt_str(w->out, m->path);
     } else {
-        fmt_str(out, perms[2] == 'x' ? "in the code of " : "in the data of ");
-        fmt_str(out, path);
+        fmt_str(w->out, m->perms[2] == 'x' ? "in the code of "
+                                           : "in the data of ");
+        fmt_str(w->out, m->path);
     }
-    return 1;
+    return false;
 }
 
 void
 frames_put_where(struct fmt *out, uintptr_t addr)
 {
-    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-    char buf[4096], line[512];
-    size_t len = 0;
-    int found = 0;
-    ssize_t n;
-    while (!found && fd >= 0 && (n = read(fd, buf, sizeof buf)) > 0) {
-        for (ssize_t i = 0; i < n && !found; i++) {
-            if (buf[i] != '\n') {
-                if (len < sizeof line - 1)
-                    line[len++] = buf[i];
-                continue;
-            }
-            line[len] = '\0';
-            found = describe_line(out, line, addr);
-            len = 0;
-        }
-    }
-    if (fd >= 0)
-        close(fd);
-    if (!found)
+    struct where w = {out, addr, false};
+    maps_for_each(describe, &w);
+    if (!w.found)
         fmt_str(out, "in no mapping of the process");
 }

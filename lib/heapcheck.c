@@ -14,6 +14,7 @@
 #include "api.h"
 #include "block.h"
 #include "hooks.h"
+#include "leaks.h"
 #include "options.h"
 #include "quarantine.h"
 #include "registry.h"
@@ -82,6 +83,9 @@ __attribute__((destructor)) HOOK_PATH static void
 check_at_exit(void)
 {
     deadbyte_check_heap();
+    /* The program has returned from main: what this function's callers
+     * hold on the stack is all it can still reach. */
+    leaks_check((uintptr_t)__builtin_frame_address(0));
     hooks_drain_quarantine();
 }
 

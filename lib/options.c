@@ -26,7 +26,7 @@ struct options options = {
 #undef DEADBYTE_OPTION
 };
 
-enum option_type { OPTION_BOOL, OPTION_COUNT, OPTION_SIZE, OPTION_PATH };
+enum option_type { OPTION_BOOL, OPTION_COUNT, OPTION_SIZE, OPTION_PATH, OPTION_LEAKS };
 
 /*
  * PATH values are copied here: the environment strings they come from
@@ -36,6 +36,7 @@ enum option_type { OPTION_BOOL, OPTION_COUNT, OPTION_SIZE, OPTION_PATH };
 #define OPTION_STORAGE_BOOL(name)
 #define OPTION_STORAGE_COUNT(name)
 #define OPTION_STORAGE_SIZE(name)
+#define OPTION_STORAGE_LEAKS(name)
 #define OPTION_STORAGE_PATH(name) static char storage_##name[PATH_STORAGE];
 #define DEADBYTE_OPTION(name, type, def, help) OPTION_STORAGE_##type(name)
 #include "options.def"
@@ -43,6 +44,7 @@ enum option_type { OPTION_BOOL, OPTION_COUNT, OPTION_SIZE, OPTION_PATH };
 #define OPTION_STORAGE_PTR_BOOL(name) NULL
 #define OPTION_STORAGE_PTR_COUNT(name) NULL
 #define OPTION_STORAGE_PTR_SIZE(name) NULL
+#define OPTION_STORAGE_PTR_LEAKS(name) NULL
 #define OPTION_STORAGE_PTR_PATH(name) storage_##name
 
 struct option_row {
@@ -136,6 +138,17 @@ parse_row(const struct option_row *row, const char *value,
         if (expected)
             *expected = "a size in bytes such as 4096, 64K, 16M or 1G";
         return -1;
+    case OPTION_LEAKS: {
+        static const char *const modes[] = {"no", "definite", "all"};
+        for (size_t i = 0; i < 3; i++)
+            if (strcmp(value, modes[i]) == 0) {
+                *(enum leaks_mode *)row->value = (enum leaks_mode)i;
+                return 0;
+            }
+        if (expected)
+            *expected = "no, definite or all";
+        return -1;
+    }
     case OPTION_PATH:
         if (strlen(value) >= PATH_STORAGE) {
             if (expected)

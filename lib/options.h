@@ -15,6 +15,9 @@
 #define OPTION_CTYPE_PATH const char *
 #define OPTION_CTYPE_COUNT size_t
 #define OPTION_CTYPE_SIZE size_t
+#define OPTION_CTYPE_LEAKS enum leaks_mode
+
+enum leaks_mode { LEAKS_NO, LEAKS_DEFINITE, LEAKS_ALL };
 
 struct options {
 #define DEADBYTE_OPTION(name, type, def, help) OPTION_CTYPE_##type name;

@@ -79,6 +79,14 @@ quarantine_for_each(void (*fn)(const struct quarantine_item *, void *),
 }
 
 void
+quarantine_for_each_region(void (*fn)(uintptr_t, uintptr_t, void *),
+                           void *arg)
+{
+    if (ring)
+        fn((uintptr_t)ring, (uintptr_t)(ring + capacity), arg);
+}
+
+void
 quarantine_lock(void)
 {
     spinlock_lock(&lock);

@@ -31,6 +31,11 @@ bool quarantine_take(size_t budget, struct quarantine_item *out);
 void quarantine_for_each(void (*fn)(const struct quarantine_item *, void *),
                          void *arg);
 
+/* Call FN with the region of memory the quarantine itself uses. */
+void quarantine_for_each_region(void (*fn)(uintptr_t start, uintptr_t end,
+                                           void *arg),
+                                void *arg);
+
 /* Lock and unlock the quarantine around fork. */
 void quarantine_lock(void);
 void quarantine_unlock(void);

@@ -210,6 +210,15 @@ registry_for_each(void (*fn)(const struct block_record *, void *), void *arg)
 }
 
 void
+registry_for_each_region(void (*fn)(uintptr_t, uintptr_t, void *), void *arg)
+{
+    for (size_t i = 0; i < SHARDS; i++)
+        if (shards[i].table)
+            fn((uintptr_t)shards[i].table,
+               (uintptr_t)(shards[i].table + shards[i].capacity), arg);
+}
+
+void
 registry_lock_all(void)
 {
     for (size_t i = 0; i < SHARDS; i++)

@@ -65,6 +65,11 @@ bool registry_containing(uintptr_t addr, struct block_record *out);
 void registry_for_each(void (*fn)(const struct block_record *, void *),
                        void *arg);
 
+/* Call FN with each region of memory the registry itself uses. */
+void registry_for_each_region(void (*fn)(uintptr_t start, uintptr_t end,
+                                         void *arg),
+                              void *arg);
+
 /* Lock every shard (before fork) and unlock them (after, both sides). */
 void registry_lock_all(void);
 void registry_unlock_all(void);

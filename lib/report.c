@@ -30,8 +30,8 @@
  * report directory (the program may have closed or redirected fd 2);
  * else DEADBYTE_LOG_FILE; else standard error.
  */
-static int
-open_output(void)
+int
+report_open_output(void)
 {
     int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC;
     if (options.report_dir && *options.report_dir) {
@@ -68,7 +68,13 @@ begin(struct fmt *out)
 {
     while (atomic_flag_test_and_set(&reporting))
         sleep(1);
-    fmt_open(out, open_output());
+    fmt_open(out, report_open_output());
+    report_put_process(out, "fatal error");
+}
+
+void
+report_put_process(struct fmt *out, const char *what)
+{
     char name[256];
     ssize_t len = -1;
     int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
@@ -77,7 +83,9 @@ begin(struct fmt *out)
         close(fd);
     }
     name[len > 0 ? len : 0] = '\0';
-    fmt_str(out, "deadbyte: fatal error in process ");
+    fmt_str(out, "deadbyte: ");
+    fmt_str(out, what);
+    fmt_str(out, " in process ");
     fmt_dec(out, (uintmax_t)getpid());
     fmt_str(out, " (");
     fmt_str(out, name[0] ? name : "?");

@@ -14,11 +14,19 @@
 #define DEADBYTE_REPORT_H
 
 #include "block.h"
+#include "fmt.h"
 #include "registry.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* Where reports go: a descriptor of the launcher's report file of this
+ * process, DEADBYTE_LOG_FILE, or standard error. */
+int report_open_output(void);
+
+/* "deadbyte: WHAT in process 1234 (./prog):" */
+void report_put_process(struct fmt *out, const char *what);
 
 /* What a check found wrong with a block. */
 struct report_bad {

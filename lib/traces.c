@@ -193,3 +193,12 @@ traces_get(uint32_t id, uintptr_t *frames, size_t max)
     memcpy(frames, s->frames, n * sizeof *frames);
     return n;
 }
+
+void
+traces_for_each_region(void (*fn)(uintptr_t, uintptr_t, void *), void *arg)
+{
+    if (atomic_load_explicit(&ready, memory_order_acquire) != 2)
+        return;
+    fn((uintptr_t)slots, (uintptr_t)(slots + SLOTS), arg);
+    fn((uintptr_t)store, (uintptr_t)store + STORE_SIZE, arg);
+}

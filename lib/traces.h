@@ -35,4 +35,9 @@ uint32_t traces_capture(void);
  */
 size_t traces_get(uint32_t id, uintptr_t *frames, size_t max);
 
+/* Call FN with each region of memory the trace store itself uses. */
+void traces_for_each_region(void (*fn)(uintptr_t start, uintptr_t end,
+                                       void *arg),
+                            void *arg);
+
 #endif

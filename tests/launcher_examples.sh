@@ -26,7 +26,8 @@ normalise() {
         -e '}' \
         -e 's/0x[0-9a-f]{6,}/0xADDR/g' -e 's/call #[0-9]+/call #N/' \
         -e 's/process [0-9]+ /process PID /' -e 's/\[[0-9]+\]/[PID]/g' \
-        -e 's#(in the (data|code) of ).*/([^/]+)\.$#\1\3.#'
+        -e 's#(in the (data|code) of ).*/([^/]+)\.$#\1\3.#' \
+        -e 's/^((Direct|Indirect) leak of .* at 0xADDR):.*/\1/'
 }
 
 pass() { echo "PASS: $1"; passes=$((passes + 1)); }

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 extern char **environ;
 
@@ -278,11 +279,21 @@ main(int argc, char **argv)
     if (!dir)
         return EXIT_DEADBYTE_ERROR;
     setenv("DEADBYTE_REPORT_DIR", dir, 1);
+    /* Leak reports are on by default under the launcher (not in the
+     * library alone, which cannot sort out suppressions). */
+    setenv("DEADBYTE_LEAKS", "definite", 0);
+    if (reports_load_suppressions(options.suppressions) != 0)
+        return EXIT_DEADBYTE_ERROR;
+    time_t started = time(NULL);
 
     status = launch_run(path, argv + optind, preload);
-    reports_print(dir, out, !keep);
+    struct reports_summary summary = reports_print(dir, out, !keep, started);
     free(dir);
     if (out != stderr)
         fclose(out);
+    /* Leaks change the exit status only when asked, and only that of a
+     * program that succeeded otherwise. */
+    if (status == 0 && summary.leaked_blocks > 0 && options.leak_exitcode)
+        return (int)(options.leak_exitcode & 0xff);
     return status;
 }

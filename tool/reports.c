@@ -11,6 +11,7 @@
 #include "symbolize.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -75,12 +76,156 @@ note_error(char *summary, size_t size, const char *process,
              used ? ", " : "", (int)check_len, check, name, pid);
 }
 
-int
-reports_print(const char *dir, FILE *out, int remove)
+/* Suppression patterns, built-in first. */
+static const char *const builtin_suppressions[] = {
+    "_IO_file_doallocate", /* stdio buffers, freed only by exit */
+    "eh_alloc.cc",         /* the C++ runtime's emergency exception pool */
+    "__cxa_get_globals",   /* the C++ runtime's per-thread exception state */
+};
+static char **suppressions;
+static size_t n_suppressions;
+
+static int
+add_suppression(const char *pattern)
 {
+    char **grown = realloc(suppressions, (n_suppressions + 1) * sizeof *grown);
+    if (!grown || !(grown[n_suppressions] = strdup(pattern)))
+        return -1;
+    suppressions = grown;
+    n_suppressions++;
+    return 0;
+}
+
+int
+reports_load_suppressions(const char *file)
+{
+    for (size_t i = 0; i < sizeof builtin_suppressions / sizeof builtin_suppressions[0]; i++)
+        if (add_suppression(builtin_suppressions[i]) != 0)
+            return -1;
+    if (!file || !*file)
+        return 0;
+    FILE *f = fopen(file, "r");
+    if (!f) {
+        fprintf(stderr, "deadbyte: %s: %s\n", file, strerror(errno));
+        return -1;
+    }
+    char line[1024];
+    int number = 0;
+    while (fgets(line, sizeof line, f)) {
+        number++;
+        line[strcspn(line, "\r\n")] = '\0';
+        char *s = line + strspn(line, " \t");
+        if (*s == '#' || *s == '\0')
+            continue;
+        if (strncmp(s, "leak:", 5) != 0 || s[5] == '\0') {
+            fprintf(stderr,
+                    "deadbyte: %s:%d: expected 'leak:PATTERN', found '%s'\n",
+                    file, number, s);
+            fclose(f);
+            return -1;
+        }
+        if (add_suppression(s + 5) != 0) {
+            fclose(f);
+            return -1;
+        }
+    }
+    fclose(f);
+    return 0;
+}
+
+/* Does TEXT match PATTERN anywhere ('*' matches any run of characters,
+ * a leading '^' or trailing '$' anchors)?  LeakSanitizer's syntax. */
+static bool
+match_here(const char *pattern, const char *text, bool anchored_end)
+{
+    for (; *pattern; pattern++, text++) {
+        if (*pattern == '*') {
+            for (const char *t = text;; t++) {
+                if (match_here(pattern + 1, t, anchored_end))
+                    return true;
+                if (!*t)
+                    return false;
+            }
+        }
+        if (*pattern == '$' && pattern[1] == '\0')
+            return *text == '\0';
+        if (*text != *pattern)
+            return false;
+    }
+    return !anchored_end || *text == '\0';
+}
+
+static bool
+pattern_matches(const char *pattern, const char *text)
+{
+    if (*pattern == '^')
+        return match_here(pattern + 1, text, false);
+    for (const char *t = text; *t; t++)
+        if (match_here(pattern, t, false))
+            return true;
+    return false;
+}
+
+/* Is the symbolized frame line FRAME ("  #0 0x... in f file.c:3")
+ * matched by a suppression?  The function name, file and module are
+ * what patterns are tried against. */
+static bool
+suppressed(const char *frame)
+{
+    const char *in = strstr(frame, " in ");
+    if (!in)
+        return false;
+    char words[4096];
+    snprintf(words, sizeof words, "%s", in + 4);
+    words[strcspn(words, "\n")] = '\0';
+    char *space = strchr(words, ' ');
+    for (size_t i = 0; i < n_suppressions; i++) {
+        const char *pattern = suppressions[i];
+        /* ^ and $ anchor to the function name; else any of the words. */
+        if (space)
+            *space = '\0';
+        bool hit = pattern_matches(pattern, words);
+        if (space)
+            *space = ' ';
+        if (hit || (pattern[0] != '^' && space && pattern_matches(pattern, space + 1)))
+            return true;
+    }
+    return false;
+}
+
+/* A leak group, as the process wrote it: its header line, then its
+ * traceback up to a blank line.  Buffered so that it can be dropped. */
+struct group {
+    char *text;
+    size_t len, cap;
+    bool is_leak;     /* definitely lost, not "still reachable" */
+    bool is_suppressed;
+    size_t bytes, blocks;
+};
+
+static void
+group_add(struct group *g, const char *line)
+{
+    size_t n = strlen(line);
+    if (g->len + n + 1 > g->cap) {
+        size_t cap = (g->len + n + 1) * 2;
+        char *grown = realloc(g->text, cap);
+        if (!grown)
+            return;
+        g->text = grown;
+        g->cap = cap;
+    }
+    memcpy(g->text + g->len, line, n + 1);
+    g->len += n;
+}
+
+struct reports_summary
+reports_print(const char *dir, FILE *out, int remove, time_t since)
+{
+    struct reports_summary summary = {0, 0, 0};
     DIR *d = opendir(dir);
     if (!d)
-        return 0;
+        return summary;
     struct report *reports = NULL;
     size_t count = 0;
     struct dirent *e;
@@ -94,7 +239,7 @@ reports_print(const char *dir, FILE *out, int remove)
         reports = grown;
         snprintf(reports[count].path, PATH_MAX, "%s/%s", dir, e->d_name);
         struct stat st;
-        if (stat(reports[count].path, &st) != 0)
+        if (stat(reports[count].path, &st) != 0 || st.st_mtime < since)
             continue;
         reports[count].when = st.st_mtim;
         count++;
@@ -102,35 +247,109 @@ reports_print(const char *dir, FILE *out, int remove)
     closedir(d);
     qsort(reports, count, sizeof *reports, oldest_first);
 
-    int errors = 0;
-    size_t processes = 0;
-    char summary[4096] = "";
+    size_t error_processes = 0, leak_processes = 0;
+    size_t suppressed_bytes = 0, reachable_bytes = 0;
+    char errors[4096] = "";
     for (size_t i = 0; i < count; i++) {
         FILE *f = fopen(reports[i].path, "r");
         if (!f)
             continue;
-        processes++;
-        char line[4096], process[sizeof line] = "";
+        char line[4096], process[sizeof line] = "", pending[sizeof line] = "";
+        bool had_error = false, had_leak = false;
+        struct group g = {0};
+        bool in_group = false;
         while (fgets(line, sizeof line, f)) {
-            symbolize_line(line, out);
-            if (strncmp(line, "deadbyte: fatal error in process ", 33) == 0)
-                snprintf(process, sizeof process, "%s", line);
-            if (strncmp(line, "Fatal error: ", 13) == 0) {
-                errors++;
-                note_error(summary, sizeof summary, process, line);
+            if (strncmp(line, "Direct leak of ", 15) == 0 ||
+                strncmp(line, "Indirect leak of ", 17) == 0 ||
+                strncmp(line, "Still reachable: ", 17) == 0) {
+                in_group = true;
+                g.len = 0;
+                g.is_leak = line[0] != 'S';
+                g.is_suppressed = false;
+                const char *of = g.is_leak ? strstr(line, " of ") + 3 : strchr(line, ':') + 1;
+                sscanf(of, " %zu byte%*s in %zu", &g.bytes, &g.blocks);
+            }
+            if (!in_group) {
+                if (strncmp(line, "deadbyte: leak summary: ", 24) == 0)
+                    continue; /* the launcher sums up itself */
+                if (strncmp(line, "deadbyte: leak check in process ", 32) == 0) {
+                    /* Shown only if a group of it is not suppressed. */
+                    snprintf(pending, sizeof pending, "%s", line);
+                    continue;
+                }
+                symbolize_line(line, out);
+                if (strncmp(line, "deadbyte: fatal error in process ", 33) == 0)
+                    snprintf(process, sizeof process, "%s", line);
+                if (strncmp(line, "Fatal error: ", 13) == 0) {
+                    summary.errors++;
+                    had_error = true;
+                    note_error(errors, sizeof errors, process, line);
+                }
+                continue;
+            }
+            /* Inside a leak group: symbolize into the buffer, and look at
+             * every frame for a suppression. */
+            char *symbolized = NULL;
+            size_t size = 0;
+            FILE *mem = open_memstream(&symbolized, &size);
+            if (mem) {
+                symbolize_line(line, mem);
+                fclose(mem);
+            }
+            const char *text = symbolized ? symbolized : line;
+            if (strncmp(text, "  #", 3) == 0) {
+                for (const char *l = text; *l; l = strchr(l, '\n') + 1) {
+                    if (suppressed(l))
+                        g.is_suppressed = true;
+                    if (!strchr(l, '\n'))
+                        break;
+                }
+            }
+            group_add(&g, text);
+            free(symbolized);
+            if (strcmp(line, "\n") == 0) { /* the end of the traceback */
+                in_group = false;
+                if (g.is_suppressed) {
+                    if (g.is_leak)
+                        suppressed_bytes += g.bytes;
+                } else {
+                    if (g.is_leak) {
+                        summary.leaked_bytes += g.bytes;
+                        summary.leaked_blocks += g.blocks;
+                        had_leak = true;
+                    } else {
+                        reachable_bytes += g.bytes;
+                    }
+                    fputs(pending, out);
+                    pending[0] = '\0';
+                    fputs(g.text, out);
+                }
             }
         }
+        free(g.text);
         fclose(f);
+        error_processes += had_error;
+        leak_processes += had_leak;
         if (remove)
             unlink(reports[i].path);
     }
     free(reports);
     if (remove)
         rmdir(dir);
-    if (errors > 0)
-        fprintf(out, "deadbyte: %d error%s in %zu process%s (%s)\n", errors,
-                errors == 1 ? "" : "s", processes,
-                processes == 1 ? "" : "es", summary);
+    if (summary.errors > 0)
+        fprintf(out, "deadbyte: %d error%s in %zu process%s (%s)\n",
+                summary.errors, summary.errors == 1 ? "" : "s",
+                error_processes, error_processes == 1 ? "" : "es", errors);
+    if (summary.leaked_blocks > 0) {
+        fprintf(out, "deadbyte: %zu byte%s leaked in %zu block%s in %zu process%s",
+                summary.leaked_bytes, summary.leaked_bytes == 1 ? "" : "s",
+                summary.leaked_blocks, summary.leaked_blocks == 1 ? "" : "s",
+                leak_processes, leak_processes == 1 ? "" : "es");
+        if (suppressed_bytes)
+            fprintf(out, " (%zu bytes suppressed)", suppressed_bytes);
+        fputc('\n', out);
+    }
+    (void)reachable_bytes;
     fflush(out);
-    return errors;
+    return summary;
 }

@@ -6,18 +6,38 @@
 #ifndef DEADBYTE_REPORTS_H
 #define DEADBYTE_REPORTS_H
 
+#include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 /* Make a private report directory; its path, or NULL after a message. */
 char *reports_make_dir(void);
 
+/* What the reports of a run said. */
+struct reports_summary {
+    int errors;          /* fatal errors */
+    size_t leaked_bytes; /* definitely lost, not suppressed */
+    size_t leaked_blocks;
+};
+
 /*
- * Print every report in DIR to OUT, oldest first, then the summary line
- * ("deadbyte: 1 error in 1 process (bad trailing pad byte in
- * ./prog[1234])").  Prints nothing at all when there is no report.
- * With REMOVE, delete the reports and the directory afterwards.
- * Returns the number of errors.
+ * Load leak suppressions: "leak:PATTERN" lines of FILE (NULL: only the
+ * built-in ones); '#' starts a comment.  A leak is suppressed when a
+ * frame of its traceback contains PATTERN (with * matching anything, and
+ * ^ or $ anchoring it to the start or end of the function name).  Returns
+ * 0, or -1 after a message naming the file and line.
  */
-int reports_print(const char *dir, FILE *out, int remove);
+int reports_load_suppressions(const char *file);
+
+/*
+ * Print every report in DIR to OUT, oldest first, symbolized, leaving out
+ * suppressed leaks; then the summary lines ("deadbyte: 1 error in 1
+ * process (bad trailing pad byte in ./prog[1234])", "deadbyte: 72 bytes
+ * leaked in 3 blocks ...").  Prints nothing at all when there is no
+ * report.  Reports older than SINCE are left out (a --report-dir used
+ * before).  With REMOVE, delete the reports and the directory afterwards.
+ */
+struct reports_summary reports_print(const char *dir, FILE *out, int remove,
+                                     time_t since);
 
 #endif

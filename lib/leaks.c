@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * leaks.c -- which blocks are still allocated at exit, and which of them
+ * nothing points to any more (LeakSanitizer's method): every word of the
+ * process's writable memory that is not a heap block -- module data and
+ * bss, stacks, TLS, the program's own mappings -- is a root; a block a
+ * root points into (anywhere in it) is reachable, and so is every block a
+ * reachable block points into.  The rest is leaked: directly, when no
+ * other leaked block points to it either, else indirectly.
+ *
+ * Runs at exit, without malloc: the snapshot of the registry, the sort
+ * and the work list live in memory from mmap.  deadbyte's own tables,
+ * and the bytes of the blocks themselves, are left out of the roots: a
+ * block counts only if something outside the heap leads to it.
+ */
+#include "config.h"
+
+#include "leaks.h"
+
+#include "api.h"
+#include "block.h"
+#include "fmt.h"
+#include "frames.h"
+#include "maps.h"
+#include "options.h"
+#include "quarantine.h"
+#include "registry.h"
+#include "report.h"
+#include "traces.h"
+
+#include <string.h>
+#include <sys/mman.h>
+
+enum reach { UNREACHED, REACHABLE, INDIRECT };
+
+struct leak_block {
+    uintptr_t p, start, end; /* data, and all of the base allocation */
+    size_t size, serial;
+    uint32_t trace;
+    char api;
+    unsigned char reach;
+};
+
+struct range {
+    uintptr_t start, end;
+};
+
+static struct leak_block *blocks;
+static size_t n_blocks, max_blocks;
+static size_t *work; /* indices of reachable blocks still to scan */
+static size_t n_work;
+static struct range skips[256]; /* deadbyte's own memory */
+static size_t n_skips;
+
+static void *
+map(size_t bytes)
+{
+    void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return m == MAP_FAILED ? NULL : m;
+}
+
+static void
+count_live(const struct block_record *r, void *arg)
+{
+    if (!r->freed)
+        ++*(size_t *)arg;
+}
+
+static void
+collect(const struct block_record *r, void *arg)
+{
+    (void)arg;
+    if (r->freed || n_blocks == max_blocks)
+        return;
+    size_t trailer = block_overhead(options.serialno) - 2 * SST;
+    blocks[n_blocks++] = (struct leak_block){
+        r->p, r->p - r->offset, r->p + r->size + trailer, r->size,
+        r->serial, r->alloc_trace, r->api, UNREACHED};
+}
+
+static void
+add_skip(uintptr_t start, uintptr_t end, void *arg)
+{
+    (void)arg;
+    if (n_skips < sizeof skips / sizeof skips[0])
+        skips[n_skips++] = (struct range){start, end};
+}
+
+/* Heapsort, with no memory of its own (qsort may call malloc). */
+#define HEAPSORT(name, type, less)                                             \
+    static void name##_sift(type *a, size_t root, size_t n)                    \
+    {                                                                          \
+        for (size_t child; (child = 2 * root + 1) < n; root = child) {        \
+            if (child + 1 < n && less(&a[child], &a[child + 1]))               \
+                child++;                                                       \
+            if (!less(&a[root], &a[child]))                                    \
+                return;                                                        \
+            type t = a[root];                                                  \
+            a[root] = a[child];                                                \
+            a[child] = t;                                                      \
+        }                                                                      \
+    }                                                                          \
+    static void name(type *a, size_t n)                                        \
+    {                                                                          \
+        for (size_t i = n / 2; i-- > 0;)                                       \
+            name##_sift(a, i, n);                                              \
+        for (size_t end = n; end-- > 1;) {                                     \
+            type t = a[0];                                                     \
+            a[0] = a[end];                                                     \
+            a[end] = t;                                                        \
+            name##_sift(a, 0, end);                                            \
+        }                                                                      \
+    }
+
+#define BY_ADDRESS(x, y) ((x)->p < (y)->p)
+#define BY_START(x, y) ((x)->start < (y)->start)
+HEAPSORT(sort_blocks, struct leak_block, BY_ADDRESS)
+HEAPSORT(sort_skips, struct range, BY_START)
+
+/* The block whose data holds ADDR (an empty block: its address). */
+static struct leak_block *
+find(uintptr_t addr)
+{
+    size_t lo = 0, hi = n_blocks;
+    while (lo < hi) { /* first block with p > addr */
+        size_t mid = lo + (hi - lo) / 2;
+        if (blocks[mid].p <= addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return NULL;
+    struct leak_block *b = &blocks[lo - 1];
+    return addr < b->p + (b->size ? b->size : 1) ? b : NULL;
+}
+
+/* Every aligned word in [FROM, TO) that points into a block marks it. */
+static void
+scan_words(uintptr_t from, uintptr_t to, enum reach mark)
+{
+    if (n_blocks == 0)
+        return;
+    uintptr_t lo = blocks[0].p, hi = blocks[n_blocks - 1].end;
+    from = (from + sizeof(uintptr_t) - 1) & ~(uintptr_t)(sizeof(uintptr_t) - 1);
+    for (uintptr_t at = from; at + sizeof(uintptr_t) <= to;
+         at += sizeof(uintptr_t)) {
+        uintptr_t v = *(const uintptr_t *)at;
+        if (v < lo || v >= hi)
+            continue;
+        struct leak_block *b = find(v);
+        if (!b || b->reach != UNREACHED)
+            continue;
+        b->reach = (unsigned char)mark;
+        if (mark == REACHABLE)
+            work[n_work++] = (size_t)(b - blocks);
+    }
+}
+
+/* Scan [START, END) as a root, minus the blocks and deadbyte's memory. */
+static void
+scan_root(uintptr_t start, uintptr_t end)
+{
+    size_t bi = 0, si = 0;
+    {
+        size_t lo = 0, hi = n_blocks;
+        while (lo < hi) { /* first block ending after start */
+            size_t mid = lo + (hi - lo) / 2;
+            if (blocks[mid].end <= start)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        bi = lo;
+    }
+    while (si < n_skips && skips[si].end <= start)
+        si++;
+    uintptr_t at = start;
+    while (at < end) {
+        uintptr_t next_block = bi < n_blocks ? blocks[bi].start : UINTPTR_MAX;
+        uintptr_t next_skip = si < n_skips ? skips[si].start : UINTPTR_MAX;
+        uintptr_t next = next_block < next_skip ? next_block : next_skip;
+        if (next > end)
+            next = end;
+        if (next > at)
+            scan_words(at, next, REACHABLE);
+        if (next == end)
+            break;
+        uintptr_t skip_end =
+            next == next_block ? blocks[bi++].end : skips[si++].end;
+        if (skip_end > at)
+            at = skip_end;
+    }
+}
+
+static bool
+scan_mapping(const struct mapping *m, void *arg)
+{
+    uintptr_t sp = *(const uintptr_t *)arg;
+    /* Readable and writable memory only; not the kernel's pages, not
+     * devices (reading those may do something). */
+    if (m->perms[0] != 'r' || m->perms[1] != 'w' ||
+        strncmp(m->path, "[vvar", 5) == 0 || strncmp(m->path, "/dev/", 5) == 0)
+        return true;
+    /* This thread's stack only from here up: below are dead frames, whose
+     * stale pointers would hide leaks. */
+    if (sp >= m->start && sp < m->end)
+        scan_root(sp, m->end);
+    else
+        scan_root(m->start, m->end);
+    return true;
+}
+
+/* Leaked blocks sorted by (reach, trace), then grouped. */
+struct group {
+    size_t first, count, bytes;
+};
+
+#define BY_KIND(x, y)                                                          \
+    ((x)->reach != (y)->reach ? (x)->reach < (y)->reach                        \
+                              : (x)->trace != (y)->trace ? (x)->trace < (y)->trace \
+                                                         : (x)->p < (y)->p)
+#define BY_BYTES(x, y) ((x)->bytes > (y)->bytes)
+HEAPSORT(sort_by_kind, struct leak_block, BY_KIND)
+HEAPSORT(sort_groups, struct group, BY_BYTES)
+
+static void
+put_group(struct fmt *out, const struct group *g)
+{
+    const struct leak_block *b = &blocks[g->first];
+    fmt_str(out, b->reach == REACHABLE  ? "Still reachable: "
+                 : b->reach == INDIRECT ? "Indirect leak of "
+                                        : "Direct leak of ");
+    fmt_dec(out, g->bytes);
+    fmt_str(out, g->bytes == 1 ? " byte in " : " bytes in ");
+    fmt_dec(out, g->count);
+    fmt_str(out, g->count == 1 ? " block" : " blocks");
+    fmt_str(out, ", allocated with ");
+    const char *name = api_alloc_name(b->api);
+    fmt_str(out, name ? name : "?");
+    fmt_str(out, "; e.g. block #");
+    fmt_dec(out, b->serial);
+    fmt_str(out, " (");
+    fmt_dec(out, b->size);
+    fmt_str(out, " bytes) at ");
+    fmt_ptr(out, (void *)b->p);
+    if (b->size) {
+        fmt_str(out, ":");
+        const unsigned char *data = (const unsigned char *)b->p;
+        for (size_t i = 0; i < b->size && i < 16; i++) {
+            fmt_char(out, ' ');
+            fmt_hex2(out, data[i]);
+        }
+        if (b->size > 16)
+            fmt_str(out, " ...");
+    }
+    fmt_char(out, '\n');
+    frames_put_trace(out, "Memory block allocated at", b->trace);
+}
+
+/* Group the blocks of KIND (consecutive after sort_by_kind), largest
+ * group first, into GROUPS; returns how many. */
+static size_t
+make_groups(struct group *groups, enum reach kind, size_t *bytes,
+            size_t *count)
+{
+    size_t n = 0;
+    *bytes = *count = 0;
+    for (size_t i = 0; i < n_blocks; i++) {
+        if (blocks[i].reach != kind)
+            continue;
+        if (n == 0 || blocks[i].trace != blocks[groups[n - 1].first].trace ||
+            blocks[groups[n - 1].first].reach != kind)
+            groups[n++] = (struct group){i, 0, 0};
+        groups[n - 1].count++;
+        groups[n - 1].bytes += blocks[i].size;
+        *bytes += blocks[i].size;
+        ++*count;
+    }
+    sort_groups(groups, n);
+    return n;
+}
+
+static void
+put_summary(struct fmt *out, size_t direct, size_t direct_bytes,
+            size_t indirect, size_t indirect_bytes, size_t reachable,
+            size_t reachable_bytes)
+{
+    fmt_str(out, "deadbyte: leak summary: ");
+    fmt_dec(out, direct_bytes + indirect_bytes);
+    fmt_str(out, " bytes in ");
+    fmt_dec(out, direct + indirect);
+    fmt_str(out, " blocks definitely lost (");
+    fmt_dec(out, direct);
+    fmt_str(out, " direct, ");
+    fmt_dec(out, indirect);
+    fmt_str(out, " indirect); ");
+    fmt_dec(out, reachable_bytes);
+    fmt_str(out, " bytes in ");
+    fmt_dec(out, reachable);
+    fmt_str(out, " blocks still reachable\n");
+}
+
+static void
+report(void)
+{
+    sort_by_kind(blocks, n_blocks);
+    struct group *groups = map(n_blocks * sizeof *groups + 1);
+    if (!groups)
+        return;
+    size_t db, dn, ib, in, rb, rn;
+    struct fmt out;
+    fmt_open(&out, report_open_output());
+    size_t ng = make_groups(groups, UNREACHED, &db, &dn);
+    size_t ng_indirect_start = ng;
+    (void)ng_indirect_start;
+    bool any = dn > 0;
+    if (any)
+        report_put_process(&out, "leak check");
+    for (size_t i = 0; i < ng; i++)
+        put_group(&out, &groups[i]);
+    ng = make_groups(groups, INDIRECT, &ib, &in);
+    if (!any && in > 0)
+        report_put_process(&out, "leak check");
+    any = any || in > 0;
+    for (size_t i = 0; i < ng; i++)
+        put_group(&out, &groups[i]);
+    ng = make_groups(groups, REACHABLE, &rb, &rn);
+    if (options.leaks == LEAKS_ALL) {
+        if (!any && rn > 0)
+            report_put_process(&out, "leak check");
+        any = any || rn > 0;
+        for (size_t i = 0; i < ng; i++)
+            put_group(&out, &groups[i]);
+    }
+    if (any)
+        put_summary(&out, dn, db, in, ib, rn, rb);
+    fmt_flush(&out);
+    munmap(groups, n_blocks * sizeof *groups + 1);
+}
+
+void
+leaks_check(uintptr_t stack_from)
+{
+    if (options.leaks == LEAKS_NO)
+        return;
+    size_t live = 0;
+    registry_for_each(count_live, &live);
+    if (live == 0)
+        return;
+    max_blocks = live + 1024; /* threads may still allocate meanwhile */
+    blocks = map(max_blocks * sizeof *blocks);
+    work = map(max_blocks * sizeof *work);
+    if (!blocks || !work)
+        return;
+    n_blocks = n_work = n_skips = 0;
+    registry_for_each(collect, NULL);
+    sort_blocks(blocks, n_blocks);
+
+    registry_for_each_region(add_skip, NULL);
+    quarantine_for_each_region(add_skip, NULL);
+    traces_for_each_region(add_skip, NULL);
+    add_skip((uintptr_t)blocks, (uintptr_t)(blocks + max_blocks), NULL);
+    add_skip((uintptr_t)work, (uintptr_t)(work + max_blocks), NULL);
+    sort_skips(skips, n_skips);
+
+    maps_for_each(scan_mapping, &stack_from);
+    while (n_work > 0) {
+        const struct leak_block *b = &blocks[work[--n_work]];
+        scan_words(b->p, b->p + b->size, REACHABLE);
+    }
+    /* Leaked blocks that other leaked blocks point to are indirect. */
+    for (size_t i = 0; i < n_blocks; i++)
+        if (blocks[i].reach != REACHABLE)
+            scan_words(blocks[i].p, blocks[i].p + blocks[i].size, INDIRECT);
+    report();
+    munmap(blocks, max_blocks * sizeof *blocks);
+    munmap(work, max_blocks * sizeof *work);
+    blocks = NULL;
+    work = NULL;
+}
