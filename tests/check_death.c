@@ -10,6 +10,7 @@
 
 #include "block.h"
 #include "death.h"
+#include "options.h"
 #include "util.h"
 
 #include <signal.h>
@@ -97,6 +98,58 @@ freed_header(void *arg)
     unsigned char *p = deadbyte_mem_malloc(16);
     memset((unsigned char *)launder(p) - 2 * SST, 0xDD, 2 * SST);
     deadbyte_mem_free(p);
+}
+
+static void
+double_free(void *arg)
+{
+    void *p = dom(arg)->malloc(16);
+    dom(arg)->free(p);
+    dom(arg)->free(launder(p));
+}
+
+static void
+free_of_stack(void *arg)
+{
+    char local[32];
+    dom(arg)->free(launder(local));
+}
+
+static void
+interior_free(void *arg)
+{
+    char *p = dom(arg)->malloc(40);
+    dom(arg)->free(launder(p + 8));
+}
+
+static void
+realloc_of_freed(void *arg)
+{
+    void *p = dom(arg)->malloc(16);
+    dom(arg)->free(p);
+    p = dom(arg)->realloc(launder(p), 32);
+}
+
+/* A small quarantine, a write after free, then enough frees to push the
+ * block out: the check when it leaves must see the write. */
+static void
+write_after_free(void *arg)
+{
+    ck_assert_int_eq(options_set("quarantine", "256", NULL), 0);
+    unsigned char *p = dom(arg)->malloc(16);
+    dom(arg)->free(p);
+    ((unsigned char *)launder(p))[5] = 'w';
+    for (int i = 0; i < 16; i++)
+        dom(arg)->free(dom(arg)->malloc(64));
+}
+
+/* An overflow of a block nobody frees, found by deadbyte_check_heap. */
+static void
+overflow_found_by_heap_check(void *arg)
+{
+    unsigned char *p = dom(arg)->malloc(16);
+    ((unsigned char *)launder(p))[16] = 'x';
+    deadbyte_check_heap();
 }
 
 /* ---- The table -------------------------------------------------------- */
@@ -223,6 +276,61 @@ static const struct bad_op bad_ops[] = {
       "^    The 8 pad bytes at tail=" PTR " are FORBIDDENBYTE, as expected\\.$",
       "^deadbyte: the size field is corrupt",
       "^Fatal error: deadbyte_obj_free: bad size field$"}},
+    {"double free",
+     double_free,
+     MEM,
+     {"^Debug memory block at address p=" PTR
+      ": API 'm' \\(deadbyte_mem_malloc\\), freed$",
+      "^    16 bytes originally requested$",
+      "^Memory block allocated at \\(most recent call first\\):$",
+      "^Memory block freed at \\(most recent call first\\):$",
+      "^Freed again at \\(most recent call first\\):$",
+      "^deadbyte: double free: deadbyte_mem_free was given the 16-byte block "
+      "allocated with deadbyte_mem_malloc \\(call #[0-9]+\\), which was "
+      "freed already$",
+      "^Fatal error: deadbyte_mem_free: double free$"}},
+    {"free of a stack address",
+     free_of_stack,
+     RAW,
+     {"^Pointer " PTR " was not handed out by deadbyte: it lies on the stack",
+      "^Bad call at \\(most recent call first\\):$",
+      "^deadbyte: invalid pointer: deadbyte_raw_free was given a pointer that "
+      "no allocation function returned",
+      "^Fatal error: deadbyte_raw_free: invalid pointer$"}},
+    {"free of an interior pointer",
+     interior_free,
+     OBJ,
+     {"^Debug memory block at address p=" PTR ": API 'o'",
+      "^    40 bytes originally requested$",
+      "^deadbyte: interior pointer: deadbyte_obj_free was given p\\+8, not "
+      "the start p of the 40-byte block allocated with deadbyte_obj_malloc",
+      "^Fatal error: deadbyte_obj_free: interior pointer$"}},
+    {"realloc of a freed block",
+     realloc_of_freed,
+     RAW,
+     {"^Reallocated at \\(most recent call first\\):$",
+      "^deadbyte: realloc of freed memory: deadbyte_raw_realloc was given the "
+      "16-byte block",
+      "^Fatal error: deadbyte_raw_realloc: realloc of a freed block$"}},
+    {"write after free, found leaving the quarantine",
+     write_after_free,
+     MEM,
+     {"^Debug memory block at address p=" PTR ": API 'm' .*, freed$",
+      "^    The block was filled with DEADBYTE \\(0xdd\\) when it was "
+      "freed; these bytes changed since:$",
+      "^        at p\\+5: 0x77 \\*\\*\\* OUCH$",
+      "^Memory block freed at \\(most recent call first\\):$",
+      "^deadbyte: write after free: 1 byte of the 16-byte block allocated "
+      "with deadbyte_mem_malloc \\(call #[0-9]+\\) changed after it was "
+      "freed, the first at p\\+5 \\(found when the block left the "
+      "quarantine\\)$",
+      "^Fatal error: deadbyte_mem_free: write after free$"}},
+    {"overflow found by deadbyte_check_heap",
+     overflow_found_by_heap_check,
+     RAW,
+     {"^        at tail\\+0: 0x78 \\*\\*\\* OUCH$",
+      "^Detected by deadbyte_check_heap at \\(most recent call first\\):$",
+      "^Fatal error: deadbyte_check_heap: bad trailing pad byte$"}},
 };
 
 #define N_BAD_OPS ((int)(sizeof bad_ops / sizeof bad_ops[0]))

@@ -111,5 +111,39 @@ grep -qx '\[libc.so.6\]' "$tmp/out" &&
     { echo "PASS: other preloads kept"; passes=$((passes + 1)); } ||
     { echo "FAIL: other preloads: $(cat "$tmp/out")"; failures=$((failures + 1)); }
 
+# ---- Traceback depth and heap checks.
+if [ -x "$top_builddir/examples/c_overflow" ]; then
+    "$DEADBYTE" --frames 0 "$top_builddir/examples/c_overflow" >/dev/null 2>"$tmp/err"
+    grep -q '^  (not recorded: --frames 0)$' "$tmp/err" &&
+        { echo "PASS: --frames 0"; passes=$((passes + 1)); } ||
+        { echo "FAIL: --frames 0"; sed 's/^/    /' "$tmp/err"; failures=$((failures + 1)); }
+    "$DEADBYTE" --frames 2 "$top_builddir/examples/c_overflow" >/dev/null 2>"$tmp/err"
+    [ "$(grep -c '^  #' "$tmp/err")" -eq 4 ] &&
+        { echo "PASS: --frames 2"; passes=$((passes + 1)); } ||
+        { echo "FAIL: --frames 2"; sed 's/^/    /' "$tmp/err"; failures=$((failures + 1)); }
+fi
+if [ -x "$top_builddir/examples/overflow_at_exit" ]; then
+    # Every call checks the heap: the overflow is caught at the next
+    # allocation (printf's buffer), before the program prints.
+    "$DEADBYTE" --check-every 1 "$top_builddir/examples/overflow_at_exit" \
+        >"$tmp/out" 2>"$tmp/err"
+    status=$?
+    [ "$status" -eq 134 ] && [ ! -s "$tmp/out" ] &&
+        grep -q '^Fatal error: deadbyte_check_heap: bad trailing pad byte$' "$tmp/err" &&
+        { echo "PASS: --check-every 1"; passes=$((passes + 1)); } ||
+        { echo "FAIL: --check-every 1 (status $status)"; failures=$((failures + 1)); }
+fi
+expect "bad --frames" 125 "invalid value 'many' for --frames: expected a whole number" -- \
+    "$DEADBYTE" --frames many true
+expect "bad --quarantine" 125 "invalid value '16Q' for --quarantine: expected a size" -- \
+    "$DEADBYTE" --quarantine 16Q true
+expect "bad --leaks" 125 "invalid value 'some' for --leaks: expected no, definite or all" -- \
+    "$DEADBYTE" --leaks=some true
+expect "missing suppressions file" 125 "^deadbyte: $tmp/none: No such file or directory$" -- \
+    "$DEADBYTE" --suppressions "$tmp/none" true
+printf 'leek:typo\n' > "$tmp/supp"
+expect "bad suppressions line" 125 "^deadbyte: $tmp/supp:1: expected 'leak:PATTERN'" -- \
+    "$DEADBYTE" --suppressions "$tmp/supp" true
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
