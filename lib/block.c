@@ -90,3 +90,27 @@ block_check(const unsigned char *p, char api, bool with_serial,
     return fault != BLOCK_OK ? fault
                              : block_check_tail(p, with_serial, capacity);
 }
+
+bool
+block_all_dead(const unsigned char *p, size_t n)
+{
+    /* Bytes up to a word boundary, whole words, then the rest: blocks are
+     * hundreds of bytes, and this runs for every block leaving the
+     * quarantine. */
+    const size_t dead_word = (size_t)0x0101010101010101u * DEADBYTE;
+    while (n > 0 && ((uintptr_t)p & (sizeof(size_t) - 1))) {
+        if (*p++ != DEADBYTE)
+            return false;
+        n--;
+    }
+    for (; n >= sizeof(size_t); n -= sizeof(size_t), p += sizeof(size_t)) {
+        size_t word;
+        memcpy(&word, p, sizeof word);
+        if (word != dead_word)
+            return false;
+    }
+    while (n-- > 0)
+        if (*p++ != DEADBYTE)
+            return false;
+    return true;
+}

@@ -71,6 +71,9 @@ block_serial(const unsigned char *p)
     return block_get_be(p + block_size(p) + SST);
 }
 
+/* True if all N bytes at P are DEADBYTE (compared a word at a time). */
+bool block_all_dead(const unsigned char *p, size_t n);
+
 /* What block_check() found, in the order it checks. */
 enum block_fault {
     BLOCK_OK,

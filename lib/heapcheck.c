@@ -50,10 +50,9 @@ check_quarantined(const struct quarantine_item *item, void *arg)
     if (!registry_find(item->p, &record))
         return;
     const unsigned char *base = (const unsigned char *)item->p - record.offset;
-    for (size_t i = 0; i < item->bytes; i++)
-        if (base[i] != DEADBYTE)
-            report_write_after_free("deadbyte_check_heap", &record,
-                                    options.serialno);
+    if (!block_all_dead(base, item->bytes))
+        report_write_after_free("deadbyte_check_heap", &record,
+                                options.serialno);
 }
 
 HOOK_PATH int

@@ -165,6 +165,13 @@ give_back(struct hooks_ctx *ctx, uintptr_t p, size_t offset)
     ctx->base.free(ctx->base.ctx, (unsigned char *)p - offset);
 }
 
+static void
+item_ctx_free(const struct quarantine_item *item, unsigned char *base)
+{
+    struct hooks_ctx *ctx = item->ctx;
+    ctx->base.free(ctx->base.ctx, base);
+}
+
 /*
  * A block leaves the quarantine: every byte must still be DEADBYTE, or
  * something wrote to it after it was freed.
@@ -172,14 +179,16 @@ give_back(struct hooks_ctx *ctx, uintptr_t p, size_t offset)
 static void
 leave_quarantine(const char *func, const struct quarantine_item *item)
 {
+    /* One registry look-up: the record leaves with the block. */
     struct block_record record;
-    if (!registry_find(item->p, &record))
+    if (!registry_remove(item->p, &record))
         return; /* cannot happen: quarantined blocks stay recorded */
-    const unsigned char *base = (const unsigned char *)item->p - record.offset;
-    for (size_t i = 0; i < item->bytes; i++)
-        if (base[i] != DEADBYTE)
-            report_write_after_free(func, &record, options.serialno);
-    give_back(item->ctx, item->p, record.offset);
+    unsigned char *base = (unsigned char *)item->p - record.offset;
+    if (!block_all_dead(base, item->bytes)) {
+        registry_add(&record); /* for the report, and the heap check */
+        report_write_after_free(func, &record, options.serialno);
+    }
+    item_ctx_free(item, base);
 }
 
 /* Release the checked block at P: DEADBYTE over all of it, then into the
