@@ -133,6 +133,26 @@ if [ -x "$top_builddir/examples/overflow_at_exit" ]; then
         { echo "PASS: --check-every 1"; passes=$((passes + 1)); } ||
         { echo "FAIL: --check-every 1 (status $status)"; failures=$((failures + 1)); }
 fi
+# A report saved without the launcher gets file and line afterwards.
+preload=$(cd "$top_builddir/lib/.libs" && pwd)/libdeadbyte-preload.so
+if [ -x "$top_builddir/examples/c_overflow" ] && [ -f "$preload" ]; then
+    (ulimit -c 0; DEADBYTE_LOG_FILE="$tmp/saved" LD_PRELOAD="$preload" \
+        "$top_builddir/examples/c_overflow" >/dev/null 2>&1)
+    "$DEADBYTE" symbolize "$tmp/saved" >"$tmp/out" 2>"$tmp/err"
+    if grep -q '^  #0 0x[0-9a-f]* in main .*examples/c_overflow.c:[0-9]*$' "$tmp/out" &&
+       ! grep -q '^  #0 .*+0x' "$tmp/out" && [ ! -s "$tmp/err" ]; then
+        echo "PASS: deadbyte symbolize"; passes=$((passes + 1))
+    else
+        echo "FAIL: deadbyte symbolize:"; sed 's/^/    /' "$tmp/out" "$tmp/err"
+        failures=$((failures + 1))
+    fi
+    "$DEADBYTE" symbolize < "$tmp/saved" | cmp -s - "$tmp/out" &&
+        { echo "PASS: deadbyte symbolize < file"; passes=$((passes + 1)); } ||
+        { echo "FAIL: deadbyte symbolize < file"; failures=$((failures + 1)); }
+fi
+expect "symbolize a missing file" 125 "^deadbyte: $tmp/none: No such file or directory$" -- \
+    "$DEADBYTE" symbolize "$tmp/none"
+
 expect "bad --frames" 125 "invalid value 'many' for --frames: expected a whole number" -- \
     "$DEADBYTE" --frames many true
 expect "bad --quarantine" 125 "invalid value '16Q' for --quarantine: expected a size" -- \
