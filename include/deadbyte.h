@@ -242,6 +242,21 @@ DEADBYTE_API size_t deadbyte_get_serialno(void);
  */
 DEADBYTE_API DEADBYTE_NOINLINE size_t deadbyte_serialno_bump(void);
 
+/*
+ * deadbyte_breakpoint - called when a block whose serial number is listed
+ * in DEADBYTE_BREAK_AT (the launcher's --break-at) is handed out, with the
+ * block's serial number, pointer, size and API id.  Never inlined: the
+ * place for a debugger breakpoint.  Under a debugger (any ptrace tracer)
+ * it stops the program with a trap in this very function, so that "up"
+ * leads to the code that allocated; without one it writes where the block
+ * was made (a traceback) and returns, or, with
+ * DEADBYTE_BREAK_ACTION=trap, kills the program with SIGTRAP.
+ * Programs do not call it.
+ */
+DEADBYTE_API DEADBYTE_NOINLINE void deadbyte_breakpoint(size_t serial,
+                                                        void *p, size_t size,
+                                                        char api);
+
 /* ------------------------------------------------------------------ */
 /* Checks                                                              */
 /* ------------------------------------------------------------------ */

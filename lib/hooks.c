@@ -17,6 +17,8 @@
 
 #include "api.h"
 #include "block.h"
+#include "breakpoint.h"
+#include "heapcheck.h"
 #include "options.h"
 #include "quarantine.h"
 #include "registry.h"
@@ -58,6 +60,10 @@ lay_out(struct hooks_ctx *ctx, unsigned char *p, size_t offset, size_t n,
     block_write_trailer(p, n, with_serial, record.serial);
     record.alloc_trace = traces_capture();
     registry_add(&record);
+    if (options.break_at.count)
+        breakpoint_check(record.serial, p, n, ctx->api_id, record.alloc_trace);
+    if (options.check_every)
+        heapcheck_count_call();
     return p;
 }
 
@@ -207,6 +213,8 @@ release(struct hooks_ctx *ctx, const char *func, unsigned char *p,
     }
     while (quarantine_take(options.quarantine, &item))
         leave_quarantine(func, &item);
+    if (options.check_every)
+        heapcheck_count_call();
 }
 
 void
@@ -264,7 +272,11 @@ hooks_usable_size(struct hooks_ctx *ctx, void *ptr)
         report_unknown_pointer(func, ptr, traces_capture());
     if (record.freed)
         report_freed_block(func, &record, traces_capture());
-    check_block(ctx, func, ptr, &record, 0);
+    /* The API id comes from the registry, not from bytes at ptr that
+     * may not be a block's: any API's block may be asked about. */
+    struct hooks_ctx as_recorded = *ctx;
+    as_recorded.api_id = record.api;
+    check_block(&as_recorded, func, ptr, &record, traces_capture());
     return record.size;
 }
 
@@ -353,6 +365,8 @@ realloc_in_base(struct hooks_ctx *ctx, unsigned char *p, size_t new_size,
         errno = ENOMEM;
         return NULL;
     }
+    if (options.break_at.count)
+        breakpoint_check(record.serial, p, size, ctx->api_id, trace);
     return p;
 }
 

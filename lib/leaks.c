@@ -256,6 +256,7 @@ put_group(struct fmt *out, const struct group *g)
             fmt_str(out, " ...");
     }
     fmt_char(out, '\n');
+    report_put_rerun(out, b->serial);
     frames_put_trace(out, "Memory block allocated at", b->trace);
 }
 
@@ -291,7 +292,8 @@ put_summary(struct fmt *out, size_t direct, size_t direct_bytes,
     fmt_dec(out, direct_bytes + indirect_bytes);
     fmt_str(out, " bytes in ");
     fmt_dec(out, direct + indirect);
-    fmt_str(out, " blocks definitely lost (");
+    fmt_str(out, direct + indirect == 1 ? " block definitely lost ("
+                                        : " blocks definitely lost (");
     fmt_dec(out, direct);
     fmt_str(out, " direct, ");
     fmt_dec(out, indirect);
@@ -299,7 +301,8 @@ put_summary(struct fmt *out, size_t direct, size_t direct_bytes,
     fmt_dec(out, reachable_bytes);
     fmt_str(out, " bytes in ");
     fmt_dec(out, reachable);
-    fmt_str(out, " blocks still reachable\n");
+    fmt_str(out, reachable == 1 ? " block still reachable\n"
+                                : " blocks still reachable\n");
 }
 
 static void

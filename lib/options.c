@@ -20,13 +20,17 @@
 
 extern char **environ;
 
-struct options options = {
-#define DEADBYTE_OPTION(name, type, def, help) .name = 0,
-#include "options.def"
-#undef DEADBYTE_OPTION
-};
+struct options options;
 
-enum option_type { OPTION_BOOL, OPTION_COUNT, OPTION_SIZE, OPTION_PATH, OPTION_LEAKS };
+enum option_type {
+    OPTION_BOOL,
+    OPTION_COUNT,
+    OPTION_SIZE,
+    OPTION_PATH,
+    OPTION_LEAKS,
+    OPTION_SERIALS,
+    OPTION_BREAK,
+};
 
 /*
  * PATH values are copied here: the environment strings they come from
@@ -37,6 +41,8 @@ enum option_type { OPTION_BOOL, OPTION_COUNT, OPTION_SIZE, OPTION_PATH, OPTION_L
 #define OPTION_STORAGE_COUNT(name)
 #define OPTION_STORAGE_SIZE(name)
 #define OPTION_STORAGE_LEAKS(name)
+#define OPTION_STORAGE_SERIALS(name)
+#define OPTION_STORAGE_BREAK(name)
 #define OPTION_STORAGE_PATH(name) static char storage_##name[PATH_STORAGE];
 #define DEADBYTE_OPTION(name, type, def, help) OPTION_STORAGE_##type(name)
 #include "options.def"
@@ -45,6 +51,8 @@ enum option_type { OPTION_BOOL, OPTION_COUNT, OPTION_SIZE, OPTION_PATH, OPTION_L
 #define OPTION_STORAGE_PTR_COUNT(name) NULL
 #define OPTION_STORAGE_PTR_SIZE(name) NULL
 #define OPTION_STORAGE_PTR_LEAKS(name) NULL
+#define OPTION_STORAGE_PTR_SERIALS(name) NULL
+#define OPTION_STORAGE_PTR_BREAK(name) NULL
 #define OPTION_STORAGE_PTR_PATH(name) storage_##name
 
 struct option_row {
@@ -147,6 +155,43 @@ parse_row(const struct option_row *row, const char *value,
             }
         if (expected)
             *expected = "no, definite or all";
+        return -1;
+    }
+    case OPTION_BREAK:
+        if (strcmp(value, "print") == 0 || strcmp(value, "trap") == 0) {
+            *(enum break_action *)row->value =
+                value[0] == 'p' ? BREAK_PRINT : BREAK_TRAP;
+            return 0;
+        }
+        if (expected)
+            *expected = "print or trap";
+        return -1;
+    case OPTION_SERIALS: {
+        /* "12,345": each a serial number, so at least 1. */
+        struct serial_list list = {0, {0}};
+        const char *s = value;
+        while (*s) {
+            char number[24];
+            size_t len = strcspn(s, ",");
+            size_t serial;
+            if (len == 0 || len >= sizeof number ||
+                list.count == OPTION_MAX_SERIALS)
+                goto bad_serials;
+            memcpy(number, s, len);
+            number[len] = '\0';
+            if (parse_number(number, false, &serial) != 0 || serial == 0)
+                goto bad_serials;
+            list.serial[list.count++] = serial;
+            s += len;
+            if (*s == ',' && *++s == '\0')
+                goto bad_serials;
+        }
+        *(struct serial_list *)row->value = list;
+        return 0;
+    bad_serials:
+        if (expected)
+            *expected = "serial numbers such as 12 or 12,345 (at most 16, "
+                        "each at least 1)";
         return -1;
     }
     case OPTION_PATH:

@@ -18,6 +18,15 @@
 #define OPTION_CTYPE_LEAKS enum leaks_mode
 
 enum leaks_mode { LEAKS_NO, LEAKS_DEFINITE, LEAKS_ALL };
+enum break_action { BREAK_PRINT, BREAK_TRAP };
+
+#define OPTION_MAX_SERIALS 16
+struct serial_list {
+    size_t count;
+    size_t serial[OPTION_MAX_SERIALS];
+};
+#define OPTION_CTYPE_SERIALS struct serial_list
+#define OPTION_CTYPE_BREAK enum break_action
 
 struct options {
 #define DEADBYTE_OPTION(name, type, def, help) OPTION_CTYPE_##type name;

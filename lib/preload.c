@@ -236,15 +236,7 @@ PRELOAD_API size_t
 malloc_usable_size(void *ptr)
 {
     preload_start();
-    if (!ptr)
-        return 0;
-    /* Any API's block may be asked about: check it as its own API's. */
-    switch (block_api(ptr)) {
-    case API_NEW:
-        return hooks_usable_size(&preload_new_ctx, ptr);
-    case API_NEW_ARRAY:
-        return hooks_usable_size(&preload_new_array_ctx, ptr);
-    default:
-        return hooks_usable_size(&preload_malloc_ctx, ptr);
-    }
+    /* The hooks look the pointer up before reading anything at it, and
+     * check the block as its own API's. */
+    return hooks_usable_size(&preload_malloc_ctx, ptr);
 }

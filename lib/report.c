@@ -21,6 +21,7 @@
 
 #include <fcntl.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -92,6 +93,54 @@ report_put_process(struct fmt *out, const char *what)
     fmt_str(out, "):\n");
 }
 
+/*
+ * The next step: "To stop when this block is allocated, rerun with:
+ * deadbyte --break-at 12 ./prog arg".  The command is this process's own
+ * (so a child's report reruns the child), from /proc/self/cmdline, with
+ * the arguments a shell would split quoted.
+ */
+void
+report_put_rerun(struct fmt *out, size_t serial)
+{
+    if (serial == 0) {
+        fmt_str(out, "deadbyte: this block has no serial number "
+                     "(--serialno=0); without that option, the report "
+                     "would say how to stop where it is made.\n");
+        return;
+    }
+    fmt_str(out, "To stop when this block is allocated, rerun with: "
+                 "deadbyte --break-at ");
+    fmt_dec(out, serial);
+    char args[2048];
+    ssize_t len = -1;
+    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        len = read(fd, args, sizeof args);
+        close(fd);
+    }
+    for (ssize_t at = 0; at < len;) {
+        const char *arg = args + at;
+        size_t n = strnlen(arg, (size_t)(len - at));
+        bool plain = n > 0 && strspn(arg, "abcdefghijklmnopqrstuvwxyz"
+                                          "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                          "0123456789-_./=:,+@%") == n;
+        fmt_char(out, ' ');
+        if (plain) {
+            fmt_mem(out, arg, n);
+        } else {
+            fmt_char(out, '\'');
+            for (size_t i = 0; i < n; i++)
+                if (arg[i] == '\'')
+                    fmt_str(out, "'\\''");
+                else
+                    fmt_char(out, arg[i]);
+            fmt_char(out, '\'');
+        }
+        at += (ssize_t)n + 1;
+    }
+    fmt_char(out, '\n');
+}
+
 /* "deadbyte: <what>\nFatal error: <func>: <check>\n", then abort(). */
 static _Noreturn void
 finish(struct fmt *out, const char *func, const char *check)
@@ -127,7 +176,9 @@ put_traces(struct fmt *out, const struct block_record *record,
            const char *call_title, uint32_t call_trace)
 {
     frames_put_trace(out, "Memory block allocated at", record->alloc_trace);
-    if (record->freed && record->free_trace != call_trace)
+    /* The block's free, unless it is the call being reported (a check
+     * of the block being freed); with --frames 0 both ids are 0. */
+    if (record->freed && (record->free_trace != call_trace || call_trace == 0))
         frames_put_trace(out, "Memory block freed at", record->free_trace);
     if (call_title)
         frames_put_trace(out, call_title, call_trace);
@@ -219,6 +270,7 @@ report_bad_block(const struct report_bad *bad)
         break;
     }
     fmt_char(&out, '\n');
+    report_put_rerun(&out, record->serial);
 
     fmt_str(&out, "Fatal error: ");
     fmt_str(&out, bad->func);
@@ -261,6 +313,7 @@ report_unknown_pointer(const char *func, const void *p, uint32_t call_trace)
         fmt_str(&out, ", not the start p of ");
         put_block_words(&out, &inside);
         fmt_str(&out, inside.freed ? ", which was freed already\n" : "\n");
+        report_put_rerun(&out, inside.serial);
         finish(&out, func, "interior pointer");
     }
     fmt_str(&out, "Pointer ");
@@ -360,6 +413,7 @@ report_freed_block(const char *func, const struct block_record *record,
     fmt_str(&out, " was given ");
     put_block_words(&out, record);
     fmt_str(&out, ", which was freed already\n");
+    report_put_rerun(&out, record->serial);
     finish(&out, func, check);
 }
 
@@ -382,5 +436,6 @@ report_write_after_free(const char *func, const struct block_record *record,
     fmt_str(&out, strcmp(func, "deadbyte_check_heap") == 0
                       ? " (found by the heap check)\n"
                       : " (found when the block left the quarantine)\n");
+    report_put_rerun(&out, record->serial);
     finish(&out, func, "write after free");
 }

@@ -28,6 +28,10 @@ int report_open_output(void);
 /* "deadbyte: WHAT in process 1234 (./prog):" */
 void report_put_process(struct fmt *out, const char *what);
 
+/* "To stop when this block is allocated, rerun with: deadbyte
+ * --break-at SERIAL <this process's command>" */
+void report_put_rerun(struct fmt *out, size_t serial);
+
 /* What a check found wrong with a block. */
 struct report_bad {
     const char *func;       /* the function the program called: "free" */

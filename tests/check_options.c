@@ -76,7 +76,8 @@ START_TEST(test_options_unknown_name_is_fatal)
 {
     static const char *const patterns[] = {
         "^deadbyte: unknown variable DEADBYTE_SERIALNUM in the environment; "
-        "deadbyte knows: DEADBYTE_SERIALNO DEADBYTE_FRAMES "
+        "deadbyte knows: DEADBYTE_SERIALNO DEADBYTE_BREAK_AT "
+        "DEADBYTE_BREAK_ACTION DEADBYTE_GDB DEADBYTE_FRAMES "
         "DEADBYTE_QUARANTINE DEADBYTE_CHECK_EVERY DEADBYTE_LEAKS "
         "DEADBYTE_SUPPRESSIONS DEADBYTE_LEAK_EXITCODE "
         "DEADBYTE_FOLLOW_CHILDREN DEADBYTE_LOG_FILE DEADBYTE_REPORT_DIR$",

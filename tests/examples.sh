@@ -12,7 +12,8 @@ status=0
 normalise() {
     sed -E -e '/^  #[0-9]+ /d' \
         -e 's/0x[0-9a-f]{6,}/0xADDR/g' -e 's/call #[0-9]+/call #N/' \
-        -e 's/process [0-9]+ \((.*\/)?([^/)]*)\):$/process PID (\2):/'
+        -e 's/process [0-9]+ \((.*\/)?([^/)]*)\):$/process PID (\2):/' \
+        -e 's#(rerun with: deadbyte --break-at )[0-9]+ (.*/)?([^/ ]+)$#\1N \3#'
 }
 for expected in "$top_srcdir"/tests/expected/*.txt; do
     name=$(basename "$expected" .txt)

@@ -27,7 +27,8 @@ normalise() {
         -e 's/0x[0-9a-f]{6,}/0xADDR/g' -e 's/call #[0-9]+/call #N/' \
         -e 's/process [0-9]+ /process PID /' -e 's/\[[0-9]+\]/[PID]/g' \
         -e 's#(in the (data|code) of ).*/([^/]+)\.$#\1\3.#' \
-        -e 's/^((Direct|Indirect) leak of .* at 0xADDR):.*/\1/'
+        -e 's/^((Direct|Indirect) leak of .* at 0xADDR):.*/\1/' \
+        -e 's/--break-at [0-9]+/--break-at N/' -e 's/block #[0-9]+/block #N/'
 }
 
 pass() { echo "PASS: $1"; passes=$((passes + 1)); }

@@ -26,8 +26,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#ifndef PKGLIBDIR
-#error "PKGLIBDIR must be defined by the build"
+#if !defined(PKGLIBDIR) || !defined(PKGDATADIR) || !defined(ABS_TOP_SRCDIR)
+#error "PKGLIBDIR, PKGDATADIR and ABS_TOP_SRCDIR come from the build"
 #endif
 
 #define PRELOAD_NAME "libdeadbyte-preload.so"
@@ -120,6 +120,23 @@ check_elf(const char *program, const char *path)
     return fail(program, "is not an executable program", EXIT_NOT_EXECUTABLE);
 }
 
+bool
+launch_which(const char *name, char *path_out)
+{
+    const char *path = getenv("PATH");
+    if (!path || !*path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    while (*path) {
+        size_t len = strcspn(path, ":");
+        int n = snprintf(path_out, PATH_MAX, "%.*s%s%s", (int)len, path,
+                         len ? "/" : "", name);
+        if (n > 0 && n < PATH_MAX && access(path_out, X_OK) == 0)
+            return true;
+        path += len + (path[len] == ':');
+    }
+    return false;
+}
+
 int
 launch_check(const char *program, char *path_out)
 {
@@ -151,6 +168,18 @@ launch_check(const char *program, char *path_out)
     return check_elf(program, path_out);
 }
 
+/* Set when the preload library was found in the build tree. */
+static bool uninstalled;
+
+const char *
+launch_find_gdb_script(void)
+{
+    static char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/deadbyte-gdb.py",
+             uninstalled ? ABS_TOP_SRCDIR "/tool" : PKGDATADIR);
+    return path;
+}
+
 const char *
 launch_find_preload(void)
 {
@@ -165,8 +194,10 @@ launch_find_preload(void)
             char candidate[PATH_MAX + 64];
             snprintf(candidate, sizeof candidate, "%s/../lib/.libs/%s", exe,
                      PRELOAD_NAME);
-            if (access(candidate, R_OK) == 0 && realpath(candidate, found))
+            if (access(candidate, R_OK) == 0 && realpath(candidate, found)) {
+                uninstalled = true;
                 return found;
+            }
         }
     }
     snprintf(found, sizeof found, "%s/%s", PKGLIBDIR, PRELOAD_NAME);
@@ -178,6 +209,8 @@ launch_find_preload(void)
 }
 
 static volatile sig_atomic_t child_pid;
+
+static int run_and_wait(const char *path, char **argv);
 
 /*
  * Forward a signal to the program, unless the terminal sent it: then it
@@ -194,19 +227,34 @@ forward(int sig, siginfo_t *info, void *context)
         kill(child_pid, sig);
 }
 
-int
-launch_run(const char *path, char **argv, const char *preload)
+char *
+launch_preload_value(const char *preload)
 {
     const char *old = getenv("LD_PRELOAD");
     size_t len = strlen(preload) + (old ? strlen(old) + 1 : 0) + 1;
     char *value = malloc(len);
-    if (!value)
-        return fail(path, "out of memory", EXIT_DEADBYTE_ERROR);
-    snprintf(value, len, "%s%s%s", preload, old && *old ? ":" : "",
-             old ? old : "");
-    setenv("LD_PRELOAD", value, 1);
-    free(value);
+    if (value)
+        snprintf(value, len, "%s%s%s", preload, old && *old ? ":" : "",
+                 old ? old : "");
+    return value;
+}
 
+int
+launch_run(const char *path, char **argv, const char *preload)
+{
+    if (preload) {
+        char *value = launch_preload_value(preload);
+        if (!value)
+            return fail(path, "out of memory", EXIT_DEADBYTE_ERROR);
+        setenv("LD_PRELOAD", value, 1);
+        free(value);
+    }
+    return run_and_wait(path, argv);
+}
+
+static int
+run_and_wait(const char *path, char **argv)
+{
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0)

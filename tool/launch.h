@@ -6,6 +6,8 @@
 #ifndef DEADBYTE_LAUNCH_H
 #define DEADBYTE_LAUNCH_H
 
+#include <stdbool.h>
+
 /* Exit statuses of the launcher itself (env(1)'s conventions). */
 #define EXIT_DEADBYTE_ERROR 125 /* bad option, cannot preload, ... */
 #define EXIT_NOT_EXECUTABLE 126
@@ -20,7 +22,8 @@
 int launch_check(const char *program, char *path_out);
 
 /*
- * Run PATH with ARGV, LD_PRELOAD extended with PRELOAD, forwarding
+ * Run PATH with ARGV, LD_PRELOAD extended with PRELOAD (NULL: left
+ * alone), forwarding
  * SIGINT, SIGTERM and SIGHUP sent to the launcher, and wait for it.
  * Returns its exit status, or 128 + N if a signal N killed it.
  */
@@ -29,5 +32,17 @@ int launch_run(const char *path, char **argv, const char *preload);
 /* The preload library: the build tree's when the launcher runs from
  * there, else the installed one.  NULL (and a message) if missing. */
 const char *launch_find_preload(void);
+
+/* Find the program NAME in PATH, quietly; its path in PATH_OUT
+ * (PATH_MAX bytes).  For the launcher's own helpers (gdb). */
+bool launch_which(const char *name, char *path_out);
+
+/* The gdb helper script, from the same place as the preload library
+ * (call launch_find_preload() first). */
+const char *launch_find_gdb_script(void);
+
+/* LD_PRELOAD for the program: PRELOAD, then what LD_PRELOAD held.  The
+ * caller frees it; NULL if out of memory. */
+char *launch_preload_value(const char *preload);
 
 #endif

@@ -63,6 +63,12 @@ value_word(const struct row *row)
         return " N";
     if (strcmp(row->type, "SIZE") == 0)
         return " SIZE";
+    if (strcmp(row->type, "LEAKS") == 0)
+        return " MODE";
+    if (strcmp(row->type, "BREAK") == 0)
+        return " ACTION";
+    if (strcmp(row->type, "SERIALS") == 0)
+        return " N[,M...]";
     return strstr(row->name, "dir") ? " DIR" : " FILE";
 }
 
@@ -100,8 +106,9 @@ usage(FILE *out)
             "  127 if PROGRAM was not found.\n"
             "\n"
             "'deadbyte symbolize' adds function names, files and lines to a\n"
-            "saved report (from --log-file or a program run without the\n"
-            "launcher), reading it from REPORT-FILE or standard input.\n"
+            "report saved by a program run without the launcher (with\n"
+            "DEADBYTE_LOG_FILE, or from its standard error), reading it from\n"
+            "REPORT-FILE or standard input.\n"
             "\n"
             "See deadbyte(1) and, for the reports, deadbyte(7).\n",
             "--list-options", "list every option: name, type, default, variable",
@@ -167,6 +174,54 @@ check_environment(void)
             return status;
     }
     return 0;
+}
+
+/*
+ * --gdb: run gdb on the program, the preload library set for the program
+ * only (not for gdb), with deadbyte's gdb helpers, which select the
+ * program's frame when it stops at a --break-at block.
+ */
+static int
+run_under_gdb(const char *path, char **args, const char *preload)
+{
+    char gdb[PATH_MAX];
+    if (!launch_which("gdb", gdb)) {
+        fprintf(stderr, "deadbyte: --gdb: gdb is not installed "
+                        "(Debian: apt-get install gdb)\n");
+        return EXIT_DEADBYTE_ERROR;
+    }
+    char *value = launch_preload_value(preload);
+    size_t n_args = 0;
+    while (args[n_args])
+        n_args++;
+    size_t len = strlen(value ? value : "") + 64;
+    char *set_preload = malloc(len);
+    char **gdb_argv = calloc(n_args + 16, sizeof *gdb_argv);
+    if (!value || !set_preload || !gdb_argv) {
+        fprintf(stderr, "deadbyte: out of memory\n");
+        return EXIT_DEADBYTE_ERROR;
+    }
+    snprintf(set_preload, len, "set environment LD_PRELOAD=%s", value);
+    size_t i = 0;
+    gdb_argv[i++] = gdb;
+    gdb_argv[i++] = "-q";
+    gdb_argv[i++] = "-x";
+    gdb_argv[i++] = (char *)launch_find_gdb_script();
+    gdb_argv[i++] = "-ex";
+    gdb_argv[i++] = "set startup-with-shell off";
+    gdb_argv[i++] = "-ex";
+    gdb_argv[i++] = set_preload;
+    gdb_argv[i++] = "-ex";
+    gdb_argv[i++] = "run";
+    gdb_argv[i++] = "--args";
+    gdb_argv[i++] = (char *)path;
+    for (size_t a = 1; a < n_args; a++)
+        gdb_argv[i++] = args[a];
+    int status = launch_run(gdb, gdb_argv, NULL);
+    free(gdb_argv);
+    free(set_preload);
+    free(value);
+    return status;
 }
 
 int
@@ -286,7 +341,15 @@ main(int argc, char **argv)
         return EXIT_DEADBYTE_ERROR;
     time_t started = time(NULL);
 
-    status = launch_run(path, argv + optind, preload);
+    if (options.break_at.count && !options.serialno) {
+        fprintf(stderr, "deadbyte: --break-at needs serial numbers, which "
+                        "--serialno=0 turns off\n");
+        return EXIT_DEADBYTE_ERROR;
+    }
+    if (options.gdb)
+        status = run_under_gdb(path, argv + optind, preload);
+    else
+        status = launch_run(path, argv + optind, preload);
     struct reports_summary summary = reports_print(dir, out, !keep, started);
     free(dir);
     if (out != stderr)

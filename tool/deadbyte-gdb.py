@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: MIT
+"""deadbyte's helpers for gdb.
+
+Loaded by `deadbyte --gdb` (or by hand: `source deadbyte-gdb.py`):
+
+* When the program stops in deadbyte_breakpoint() -- block N of
+  `--break-at N` was just handed out -- the frame of the code that asked
+  for it is selected and named, so `list`, `info locals` and `bt` start
+  where the block was made.
+* `deadbyte-block ADDR` shows the debug block at ADDR (a pointer that
+  malloc & co. returned): its size and API id, whether its guard bytes
+  are intact, and its serial number.
+"""
+
+import gdb
+
+FORBIDDENBYTE = 0xFD
+API_NAMES = {
+    "r": "malloc", "m": "deadbyte_mem_malloc", "o": "deadbyte_obj_malloc",
+    "n": "operator new", "a": "operator new[]",
+}
+# Functions of deadbyte between the program's call and the breakpoint.
+OWN_MODULE = "libdeadbyte"
+
+
+def _is_own(frame):
+    """True if FRAME runs deadbyte's code (or the C++ operators it
+    provides), false for the program's."""
+    try:
+        name = frame.name() or ""
+        sal = frame.find_sal()
+        filename = sal.symtab.objfile.filename if sal and sal.symtab else ""
+    except gdb.error:
+        return False
+    if OWN_MODULE in filename:
+        return True
+    solib = gdb.solib_name(frame.pc()) or ""
+    return OWN_MODULE in solib or name.startswith("deadbyte_breakpoint")
+
+
+def _on_stop(event):
+    frame = gdb.newest_frame()
+    # The trap is inside deadbyte_breakpoint; find it, then the caller
+    # outside deadbyte.
+    found = None
+    f = frame
+    while f is not None:
+        if (f.name() or "") == "deadbyte_breakpoint":
+            found = f
+            break
+        f = f.older()
+    if found is None:
+        return
+    try:
+        serial = int(found.read_var("serial"))
+        size = int(found.read_var("size"))
+        api = chr(int(found.read_var("api")) & 0xFF)
+        ptr = int(found.read_var("p"))
+        what = " (%d bytes, %s) at 0x%x" % (size, API_NAMES.get(api, "?"),
+                                            ptr)
+    except (gdb.error, ValueError):
+        serial, what = "?", ""
+    caller = found.older()
+    while caller is not None and _is_own(caller):
+        caller = caller.older()
+    print("deadbyte: stopped where block #%s%s is made" % (serial, what))
+    if what:
+        print("deadbyte: 'deadbyte-block 0x%x' shows the block" % ptr)
+    if caller is not None:
+        caller.select()
+        gdb.execute("frame", to_string=False)
+
+
+gdb.events.stop.connect(_on_stop)
+
+
+class DeadbyteBlock(gdb.Command):
+    """deadbyte-block ADDR: show the deadbyte debug block at ADDR."""
+
+    def __init__(self):
+        super().__init__("deadbyte-block", gdb.COMMAND_DATA)
+
+    def invoke(self, arg, from_tty):
+        if not arg:
+            raise gdb.GdbError("usage: deadbyte-block ADDR")
+        try:
+            addr = int(gdb.parse_and_eval(arg).cast(
+                gdb.lookup_type("unsigned long")))
+        except gdb.error as e:
+            raise gdb.GdbError("deadbyte-block: %s: %s" % (arg, e))
+        inferior = gdb.selected_inferior()
+        word = gdb.lookup_type("unsigned long").sizeof
+        try:
+            header = bytes(inferior.read_memory(addr - 2 * word, 2 * word))
+        except gdb.MemoryError:
+            raise gdb.GdbError("0x%x: the header is not readable" % addr)
+        size = int.from_bytes(header[:word], "big")
+        api = chr(header[word])
+        lead = header[word + 1:]
+        print("Debug block at p=0x%x" % addr)
+        print("  size field:   %d bytes" % size)
+        print("  API id:       %r (%s)" % (api, API_NAMES.get(api, "not an API id of deadbyte")))
+        print("  leading pad:  %s" % ("intact" if all(b == FORBIDDENBYTE for b in lead)
+                                      else "DAMAGED: " + lead.hex(" ")))
+        if size > (1 << 40):
+            print("  (the size field is implausible: not reading the tail)")
+            return
+        try:
+            tail = bytes(inferior.read_memory(addr + size, 2 * word))
+        except gdb.MemoryError:
+            print("  trailing pad: not readable")
+            return
+        pad, serial = tail[:word], tail[word:]
+        print("  trailing pad: %s" % ("intact" if all(b == FORBIDDENBYTE for b in pad)
+                                      else "DAMAGED: " + pad.hex(" ")))
+        print("  serial:       #%d (if serial numbers are on)" %
+              int.from_bytes(serial, "big"))
+
+
+DeadbyteBlock()
