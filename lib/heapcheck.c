@@ -30,16 +30,8 @@ check_live(const struct block_record *record, void *arg)
     uint32_t trace = *(const uint32_t *)arg;
     if (record->freed)
         return; /* being released, or in quarantine: checked below */
-    const unsigned char *p = (const unsigned char *)record->p;
-    struct report_bad bad = {"deadbyte_check_heap", record->api, p, BLOCK_OK,
-                             options.serialno, 0, record, trace};
-    bad.fault = block_check_head(p, record->api);
-    if (bad.fault == BLOCK_OK)
-        bad.fault = block_size(p) != record->size
-                        ? BLOCK_BAD_SIZE
-                        : block_check_tail(p, bad.with_serial, SIZE_MAX);
-    if (bad.fault != BLOCK_OK)
-        report_bad_block(&bad);
+    hooks_check_block("deadbyte_check_heap", record->api,
+                      (const unsigned char *)record->p, record, trace);
 }
 
 static void

@@ -148,13 +148,13 @@ begin_release(const char *func, unsigned char *p, uint32_t trace,
  * in CPython's order: API id, leading pad, then -- the registry's size
  * being the true one -- the size field and the trailing pad.
  */
-HOOK_PATH static void
-check_block(struct hooks_ctx *ctx, const char *func, unsigned char *p,
-            const struct block_record *record, uint32_t trace)
+HOOK_PATH void
+hooks_check_block(const char *func, char api, const unsigned char *p,
+                  const struct block_record *record, uint32_t trace)
 {
-    struct report_bad bad = {func, ctx->api_id, p, BLOCK_OK,
+    struct report_bad bad = {func, api, p, BLOCK_OK,
                              options.serialno, 0, record, trace};
-    bad.fault = block_check_head(p, ctx->api_id);
+    bad.fault = block_check_head(p, api);
     if (bad.fault == BLOCK_OK)
         bad.fault = block_size(p) != record->size
                         ? BLOCK_BAD_SIZE
@@ -225,23 +225,9 @@ hooks_drain_quarantine(void)
         leave_quarantine("exit", &item);
 }
 
-HOOK_PATH void
-hooks_free(void *vctx, void *ptr)
-{
-    struct hooks_ctx *ctx = vctx;
-    if (!ptr)
-        return;
-    options_init();
-    const char *func = api_free_name(ctx->api_id);
-    uint32_t trace = traces_capture();
-    struct block_record record;
-    begin_release(func, ptr, trace, &record);
-    check_block(ctx, func, ptr, &record, trace);
-    release(ctx, func, ptr, &record);
-}
-
-HOOK_PATH void
-hooks_free_sized(struct hooks_ctx *ctx, void *ptr, size_t size)
+/* free, and sized delete when SIZED: the block must hold SIZE bytes. */
+HOOK_PATH static void
+free_block(struct hooks_ctx *ctx, void *ptr, bool sized, size_t size)
 {
     if (!ptr)
         return;
@@ -250,8 +236,8 @@ hooks_free_sized(struct hooks_ctx *ctx, void *ptr, size_t size)
     uint32_t trace = traces_capture();
     struct block_record record;
     begin_release(func, ptr, trace, &record);
-    check_block(ctx, func, ptr, &record, trace);
-    if (record.size != size) {
+    hooks_check_block(func, ctx->api_id, ptr, &record, trace);
+    if (sized && record.size != size) {
         struct report_bad bad = {func, ctx->api_id, ptr,
                                  BLOCK_BAD_DELETE_SIZE, options.serialno,
                                  size, &record, trace};
@@ -260,8 +246,20 @@ hooks_free_sized(struct hooks_ctx *ctx, void *ptr, size_t size)
     release(ctx, func, ptr, &record);
 }
 
+HOOK_PATH void
+hooks_free(void *ctx, void *ptr)
+{
+    free_block(ctx, ptr, false, 0);
+}
+
+HOOK_PATH void
+hooks_free_sized(struct hooks_ctx *ctx, void *ptr, size_t size)
+{
+    free_block(ctx, ptr, true, size);
+}
+
 HOOK_PATH size_t
-hooks_usable_size(struct hooks_ctx *ctx, void *ptr)
+hooks_usable_size(void *ptr)
 {
     if (!ptr)
         return 0;
@@ -274,9 +272,7 @@ hooks_usable_size(struct hooks_ctx *ctx, void *ptr)
         report_freed_block(func, &record, traces_capture());
     /* The API id comes from the registry, not from bytes at ptr that
      * may not be a block's: any API's block may be asked about. */
-    struct hooks_ctx as_recorded = *ctx;
-    as_recorded.api_id = record.api;
-    check_block(&as_recorded, func, ptr, &record, traces_capture());
+    hooks_check_block(func, record.api, ptr, &record, traces_capture());
     return record.size;
 }
 
@@ -396,7 +392,7 @@ hooks_realloc(void *vctx, void *ptr, size_t new_size)
     uint32_t trace = traces_capture();
     struct block_record record;
     begin_release(func, ptr, trace, &record);
-    check_block(ctx, func, ptr, &record, trace);
+    hooks_check_block(func, ctx->api_id, ptr, &record, trace);
     if (new_size > block_max_request(options.serialno)) {
         registry_undo_free((uintptr_t)ptr);
         errno = ENOMEM;

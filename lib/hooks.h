@@ -9,6 +9,7 @@
 #define DEADBYTE_HOOKS_H
 
 #include "deadbyte.h"
+#include "registry.h"
 
 #include <stddef.h>
 
@@ -42,8 +43,19 @@ void *hooks_memalign(struct hooks_ctx *ctx, size_t align, size_t size);
  */
 void hooks_free_sized(struct hooks_ctx *ctx, void *ptr, size_t size);
 
-/* The requested size of the block at PTR, after checking it. */
-size_t hooks_usable_size(struct hooks_ctx *ctx, void *ptr);
+/* The requested size of the block at PTR, after checking it as a block
+ * of the API that made it. */
+size_t hooks_usable_size(void *ptr);
+
+/*
+ * Check the bytes of the block at P, which the registry knows as RECORD,
+ * for FUNC expecting API: in CPython's order the API id, the leading pad,
+ * then -- the registry's size being the true one -- the size field and
+ * the trailing pad.  A fault is a fatal report with TRACE as the stack of
+ * the check.
+ */
+void hooks_check_block(const char *func, char api, const unsigned char *p,
+                       const struct block_record *record, uint32_t trace);
 
 /*
  * Check and release every block still in the quarantine (at exit, and

@@ -238,5 +238,5 @@ malloc_usable_size(void *ptr)
     preload_start();
     /* The hooks look the pointer up before reading anything at it, and
      * check the block as its own API's. */
-    return hooks_usable_size(&preload_malloc_ctx, ptr);
+    return hooks_usable_size(ptr);
 }
