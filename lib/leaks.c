@@ -212,16 +212,22 @@ scan_mapping(const struct mapping *m, void *arg)
     return true;
 }
 
-/* Leaked blocks sorted by (reach, trace), then grouped. */
+/* Leaked blocks sorted by (reach, trace, serial), then grouped.  Ties
+ * are broken by serial number, not address, so that two runs of a
+ * program list the same groups in the same order, each led by the same
+ * block (addresses change from run to run; serial numbers do not). */
 struct group {
     size_t first, count, bytes;
 };
 
 #define BY_KIND(x, y)                                                          \
-    ((x)->reach != (y)->reach ? (x)->reach < (y)->reach                        \
-                              : (x)->trace != (y)->trace ? (x)->trace < (y)->trace \
-                                                         : (x)->p < (y)->p)
-#define BY_BYTES(x, y) ((x)->bytes > (y)->bytes)
+    ((x)->reach != (y)->reach   ? (x)->reach < (y)->reach                      \
+     : (x)->trace != (y)->trace ? (x)->trace < (y)->trace                      \
+                                : (x)->serial < (y)->serial)
+#define BY_BYTES(x, y)                                                         \
+    ((x)->bytes != (y)->bytes                                                  \
+         ? (x)->bytes > (y)->bytes                                             \
+         : blocks[(x)->first].serial < blocks[(y)->first].serial)
 HEAPSORT(sort_by_kind, struct leak_block, BY_KIND)
 HEAPSORT(sort_groups, struct group, BY_BYTES)
 
