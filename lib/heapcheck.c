@@ -54,7 +54,8 @@ deadbyte_check_heap(void)
     /* Where the check was asked for: the program's call, or exit. */
     uint32_t trace = traces_capture();
     registry_for_each(check_live, &trace);
-    quarantine_for_each(check_quarantined, NULL);
+    QUARANTINE_FOR_ALL(q)
+    quarantine_for_each(q, check_quarantined, NULL);
     return 0;
 }
 
@@ -84,7 +85,7 @@ check_at_exit(void)
 static void
 before_fork(void)
 {
-    quarantine_lock();
+    quarantine_lock_all();
     registry_lock_all();
 }
 
@@ -92,7 +93,7 @@ static void
 after_fork(void)
 {
     registry_unlock_all();
-    quarantine_unlock();
+    quarantine_unlock_all();
 }
 
 __attribute__((constructor)) static void

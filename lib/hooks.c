@@ -207,11 +207,13 @@ release(struct hooks_ctx *ctx, const char *func, unsigned char *p,
     size_t bytes = record->offset + record->size + trailer_size(options.serialno);
     memset(p - record->offset, DEADBYTE, bytes);
     struct quarantine_item item = {(uintptr_t)p, ctx, bytes};
-    if (options.quarantine == 0 || !quarantine_add(&item)) {
+    struct quarantine *q =
+        ctx->quarantine ? ctx->quarantine : &quarantine_shared;
+    if (options.quarantine == 0 || !quarantine_add(q, &item)) {
         give_back(ctx, (uintptr_t)p, record->offset);
         return;
     }
-    while (quarantine_take(options.quarantine, &item))
+    while (quarantine_take(q, options.quarantine, &item))
         leave_quarantine(func, &item);
     if (options.check_every)
         heapcheck_count_call();
@@ -221,7 +223,8 @@ void
 hooks_drain_quarantine(void)
 {
     struct quarantine_item item;
-    while (quarantine_take(0, &item))
+    QUARANTINE_FOR_ALL(q)
+    while (quarantine_take(q, 0, &item))
         leave_quarantine("exit", &item);
 }
 

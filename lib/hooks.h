@@ -17,11 +17,15 @@
  * The ctx of a hooked allocator: the API id written into its blocks and
  * the allocator the blocks come from.  MEMALIGN, when not NULL, is the
  * base's aligned allocation, for hooks_memalign() (the C library's).
+ * QUARANTINE is where freed blocks wait; NULL is quarantine_shared, for
+ * a base that any thread may call.
  */
+struct quarantine;
 struct hooks_ctx {
     char api_id;
     deadbyte_allocator_t base;
     void *(*memalign)(size_t align, size_t size);
+    struct quarantine *quarantine;
 };
 
 /* The allocator functions of the hooks; ctx is a struct hooks_ctx. */

@@ -368,7 +368,8 @@ leaks_check(uintptr_t stack_from)
     sort_blocks(blocks, n_blocks);
 
     registry_for_each_region(add_skip, NULL);
-    quarantine_for_each_region(add_skip, NULL);
+    QUARANTINE_FOR_ALL(q)
+    quarantine_for_each_region(q, add_skip, NULL);
     traces_for_each_region(add_skip, NULL);
     add_skip((uintptr_t)blocks, (uintptr_t)(blocks + max_blocks), NULL);
     add_skip((uintptr_t)work, (uintptr_t)(work + max_blocks), NULL);

@@ -1,99 +1,107 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * quarantine.c -- a ring buffer of freed blocks behind one spinlock; it
- * grows by doubling into memory from mmap.  The blocks' bytes are checked
- * by the caller, outside the lock.
+ * quarantine.c -- ring buffers of freed blocks, each behind a spinlock;
+ * a ring grows by doubling into memory from mmap.  The blocks' bytes are
+ * checked by the caller, outside the lock.
  */
 #include "config.h"
 
 #include "quarantine.h"
 
-#include "spinlock.h"
-
 #include <string.h>
 #include <sys/mman.h>
 
-static struct spinlock lock;
-static struct quarantine_item *ring;
-static size_t capacity; /* a power of two */
-static size_t head;     /* oldest */
-static size_t count;
-static size_t bytes;
+struct quarantine quarantine_shared;
+struct quarantine quarantine_domains;
 
 static bool
-grow(void)
+grow(struct quarantine *q)
 {
-    size_t new_capacity = capacity ? 2 * capacity : 4096;
+    size_t new_capacity = q->capacity ? 2 * q->capacity : 4096;
     struct quarantine_item *bigger =
-        mmap(NULL, new_capacity * sizeof *ring, PROT_READ | PROT_WRITE,
+        mmap(NULL, new_capacity * sizeof *q->ring, PROT_READ | PROT_WRITE,
              MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (bigger == MAP_FAILED)
         return false;
-    for (size_t i = 0; i < count; i++)
-        bigger[i] = ring[(head + i) & (capacity - 1)];
-    if (ring)
-        munmap(ring, capacity * sizeof *ring);
-    ring = bigger;
-    capacity = new_capacity;
-    head = 0;
+    for (size_t i = 0; i < q->count; i++)
+        bigger[i] = q->ring[(q->head + i) & (q->capacity - 1)];
+    if (q->ring)
+        munmap(q->ring, q->capacity * sizeof *q->ring);
+    q->ring = bigger;
+    q->capacity = new_capacity;
+    q->head = 0;
     return true;
 }
 
 bool
-quarantine_add(const struct quarantine_item *item)
+quarantine_add(struct quarantine *q, const struct quarantine_item *item)
 {
-    spinlock_lock(&lock);
-    bool ok = count < capacity || grow();
+    spinlock_lock(&q->lock);
+    bool ok = q->count < q->capacity || grow(q);
     if (ok) {
-        ring[(head + count) & (capacity - 1)] = *item;
-        count++;
-        bytes += item->bytes;
+        q->ring[(q->head + q->count) & (q->capacity - 1)] = *item;
+        q->count++;
+        q->bytes += item->bytes;
     }
-    spinlock_unlock(&lock);
+    spinlock_unlock(&q->lock);
     return ok;
 }
 
 bool
-quarantine_take(size_t budget, struct quarantine_item *out)
+quarantine_take(struct quarantine *q, size_t budget,
+                struct quarantine_item *out)
 {
-    spinlock_lock(&lock);
-    bool took = count > 0 && (budget == 0 || bytes > budget);
+    spinlock_lock(&q->lock);
+    bool took = q->count > 0 && (budget == 0 || q->bytes > budget);
     if (took) {
-        *out = ring[head];
-        head = (head + 1) & (capacity - 1);
-        count--;
-        bytes -= out->bytes;
+        *out = q->ring[q->head];
+        q->head = (q->head + 1) & (q->capacity - 1);
+        q->count--;
+        q->bytes -= out->bytes;
     }
-    spinlock_unlock(&lock);
+    spinlock_unlock(&q->lock);
     return took;
 }
 
 void
-quarantine_for_each(void (*fn)(const struct quarantine_item *, void *),
+quarantine_for_each(struct quarantine *q,
+                    void (*fn)(const struct quarantine_item *, void *),
                     void *arg)
 {
-    spinlock_lock(&lock);
-    for (size_t i = 0; i < count; i++)
-        fn(&ring[(head + i) & (capacity - 1)], arg);
-    spinlock_unlock(&lock);
+    spinlock_lock(&q->lock);
+    for (size_t i = 0; i < q->count; i++)
+        fn(&q->ring[(q->head + i) & (q->capacity - 1)], arg);
+    spinlock_unlock(&q->lock);
 }
 
 void
-quarantine_for_each_region(void (*fn)(uintptr_t, uintptr_t, void *),
+quarantine_for_each_region(struct quarantine *q,
+                           void (*fn)(uintptr_t, uintptr_t, void *),
                            void *arg)
 {
-    if (ring)
-        fn((uintptr_t)ring, (uintptr_t)(ring + capacity), arg);
+    if (q->ring)
+        fn((uintptr_t)q->ring, (uintptr_t)(q->ring + q->capacity), arg);
+}
+
+size_t
+quarantine_bytes(struct quarantine *q)
+{
+    spinlock_lock(&q->lock);
+    size_t bytes = q->bytes;
+    spinlock_unlock(&q->lock);
+    return bytes;
 }
 
 void
-quarantine_lock(void)
+quarantine_lock_all(void)
 {
-    spinlock_lock(&lock);
+    QUARANTINE_FOR_ALL(q)
+    spinlock_lock(&q->lock);
 }
 
 void
-quarantine_unlock(void)
+quarantine_unlock_all(void)
 {
-    spinlock_unlock(&lock);
+    QUARANTINE_FOR_ALL(q)
+    spinlock_unlock(&q->lock);
 }

@@ -4,6 +4,14 @@
  * budget in bytes (--quarantine), so that a write through a stale pointer
  * lands in DEADBYTE-filled memory nobody else uses, where the check made
  * when the block leaves can see it.
+ *
+ * There are two: blocks leave a quarantine when a later free() pushes
+ * them out, and they go back to the allocator that made them right then,
+ * on the thread of that free().  The C library's allocator may be called
+ * from any thread; the small-object allocator under the mem and obj
+ * domains may not (smallobj.h): their blocks wait in a quarantine of
+ * their own, which only mem and obj calls -- serialised by the program's
+ * lock -- push blocks out of.
  */
 #ifndef DEADBYTE_QUARANTINE_H
 #define DEADBYTE_QUARANTINE_H
@@ -12,32 +20,60 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "spinlock.h"
+
 struct quarantine_item {
     uintptr_t p; /* the freed block */
     void *ctx;   /* the struct hooks_ctx that will release it */
     size_t bytes; /* what it holds of the base allocator */
 };
 
+/* A ring buffer of items behind a spinlock; zero is an empty one. */
+struct quarantine {
+    struct spinlock lock;
+    struct quarantine_item *ring;
+    size_t capacity; /* a power of two */
+    size_t head;     /* oldest */
+    size_t count;
+    size_t bytes;
+};
+
+/* For the C library's allocator (malloc, operator new, the raw domain). */
+extern struct quarantine quarantine_shared;
+/* For the mem and obj domains. */
+extern struct quarantine quarantine_domains;
+
+/* Both, for what walks every quarantined block. */
+#define QUARANTINE_FOR_ALL(q)                                                  \
+    for (struct quarantine *q = &quarantine_shared; q;                        \
+         q = q == &quarantine_shared ? &quarantine_domains : NULL)
+
 /* Hold back ITEM.  False if there was no room to hold it (mmap failed):
  * then release it at once. */
-bool quarantine_add(const struct quarantine_item *item);
+bool quarantine_add(struct quarantine *q, const struct quarantine_item *item);
 
 /* While the quarantine holds more than BUDGET bytes, take out the oldest
  * block into *OUT and return true; the caller checks and releases it.
  * BUDGET 0 takes out everything (at exit). */
-bool quarantine_take(size_t budget, struct quarantine_item *out);
+bool quarantine_take(struct quarantine *q, size_t budget,
+                     struct quarantine_item *out);
 
 /* Call FN for every block in the quarantine, the quarantine locked. */
-void quarantine_for_each(void (*fn)(const struct quarantine_item *, void *),
+void quarantine_for_each(struct quarantine *q,
+                         void (*fn)(const struct quarantine_item *, void *),
                          void *arg);
 
 /* Call FN with the region of memory the quarantine itself uses. */
-void quarantine_for_each_region(void (*fn)(uintptr_t start, uintptr_t end,
+void quarantine_for_each_region(struct quarantine *q,
+                                void (*fn)(uintptr_t start, uintptr_t end,
                                            void *arg),
                                 void *arg);
 
-/* Lock and unlock the quarantine around fork. */
-void quarantine_lock(void);
-void quarantine_unlock(void);
+/* Bytes held now. */
+size_t quarantine_bytes(struct quarantine *q);
+
+/* Lock and unlock both quarantines around fork. */
+void quarantine_lock_all(void);
+void quarantine_unlock_all(void);
 
 #endif
