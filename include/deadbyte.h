@@ -71,8 +71,14 @@ DEADBYTE_API const char *deadbyte_version(void);
  *   DEADBYTE_DOMAIN_MEM  API id 'm'.  General-purpose buffers.
  *   DEADBYTE_DOMAIN_OBJ  API id 'o'.  Objects.
  *
- * All three sit on the C library's allocator by default, with the debug
- * hooks installed on top.
+ * As in CPython, the raw domain sits on the C library's allocator and the
+ * mem and obj domains on the small-object allocator (CPython's pymalloc:
+ * requests of up to 512 bytes from pools in 1 MiB arenas, the rest from
+ * the C library), with the debug hooks installed on top of all three.
+ * The small-object allocator is not thread-safe: a program calls the mem
+ * and obj domains with its own lock held (CPython's GIL), which
+ * deadbyte_set_lock_check() lets the hooks verify.  DEADBYTE_MALLOC
+ * chooses other set-ups (see deadbyte(1)).
  */
 typedef enum deadbyte_domain {
     DEADBYTE_DOMAIN_RAW = 0,
@@ -166,7 +172,9 @@ DEADBYTE_API void deadbyte_setup_debug_hooks(void);
  * domain (the API id) and that the guard bytes on both sides are intact;
  * if not, they write a report to standard error and abort the program.
  *
- * All of them are thread-safe and preserve errno on success.
+ * All of them preserve errno on success.  The raw functions are
+ * thread-safe; the mem and obj functions must be called with the
+ * program's lock held, one thread at a time (deadbyte_set_lock_check).
  */
 DEADBYTE_API void *deadbyte_raw_malloc(size_t size)
     DEADBYTE_ATTR_MALLOC DEADBYTE_ATTR_ALLOC_SIZE(1);
@@ -212,6 +220,109 @@ DEADBYTE_API void deadbyte_obj_free(void *ptr);
                 ? (errno = ENOMEM, (type *)NULL)                             \
                 : (type *)deadbyte_mem_realloc((p), (size_t)(n) * sizeof(type))))
 #define DEADBYTE_DEL(p) deadbyte_mem_free(p)
+
+/* ------------------------------------------------------------------ */
+/* The small-object allocator                                          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * An arena allocator: where the small-object allocator gets its arenas
+ * of 1 MiB (CPython's PyObjectArenaAllocator).  alloc(ctx, size) returns
+ * SIZE bytes, or NULL; it need not align them (the allocator rounds to
+ * its 16 KiB pools inside the arena, losing one pool if it must).
+ * free(ctx, ptr, size) releases an arena alloc returned, with its size.
+ */
+typedef struct deadbyte_arena_allocator {
+    void *ctx;
+    void *(*alloc)(void *ctx, size_t size);
+    void (*free)(void *ctx, void *ptr, size_t size);
+} deadbyte_arena_allocator_t;
+
+/*
+ * deadbyte_get_arena_allocator - copy the arena allocator into
+ * *ALLOCATOR (nothing if ALLOCATOR is NULL).  The default maps arenas
+ * with mmap() and unmaps them with munmap().
+ *
+ * deadbyte_set_arena_allocator - take new arenas from *ALLOCATOR; NULL,
+ * or a NULL function, puts the default back.  Arenas already allocated
+ * are still given back to the allocator that made them.  An arena is
+ * given back when all its blocks are free, except the last usable one
+ * (kept so that a loop that allocates and frees one block does not map
+ * and unmap an arena each time).
+ *
+ * Neither is synchronised with allocations: call them with the lock the
+ * mem and obj domains need.  @since 0.1.0
+ */
+DEADBYTE_API void deadbyte_get_arena_allocator(
+    deadbyte_arena_allocator_t *allocator);
+DEADBYTE_API void deadbyte_set_arena_allocator(
+    const deadbyte_arena_allocator_t *allocator);
+
+/*
+ * deadbyte_print_stats - write the small-object allocator's statistics to
+ * the file descriptor FD, in the layout of CPython's PYTHONMALLOCSTATS:
+ * the size classes in use (pools, blocks in use, blocks available), the
+ * arenas (allocated, reclaimed, high-water mark), where the arenas' bytes
+ * go (blocks, unused pools, pool headers, quantization, alignment; the
+ * lines add up to the Total), and the size of the arena map.  Prints
+ * nothing when neither the mem nor the obj domain uses the small-object
+ * allocator.  Uses write(2) only: no malloc, no stdio.  Call it with the
+ * lock the mem and obj domains need.  @since 0.1.0
+ */
+DEADBYTE_API void deadbyte_print_stats(int fd);
+
+/* ------------------------------------------------------------------ */
+/* Lock check                                                          */
+/* ------------------------------------------------------------------ */
+
+/*
+ * deadbyte_set_lock_check - tell the debug hooks how to check that the
+ * calling thread holds the program's lock, which the mem and obj domains
+ * require (CPython's hooks check the GIL the same way).  HELD(CTX) must
+ * return non-zero when the calling thread holds it, without allocating.
+ * From then on, a mem or obj call made while HELD returns 0 is a fatal
+ * error, whose report ends with the lines
+ *
+ *   deadbyte: deadbyte_mem_malloc called without the lock held
+ *   (deadbyte_set_lock_check)
+ *   Fatal error: deadbyte_mem_malloc: called without holding the lock
+ *
+ * (the first two are one line).  Only the debug hooks check, as in
+ * CPython: in the modes without them nothing is checked.
+ *
+ * HELD NULL turns the check off (the default).  Not synchronised with
+ * allocations: call it before other threads use the domains.
+ * @since 0.1.0
+ */
+DEADBYTE_API void deadbyte_set_lock_check(int (*held)(void *ctx), void *ctx);
+
+/* ------------------------------------------------------------------ */
+/* Tracking memory deadbyte did not allocate                           */
+/* ------------------------------------------------------------------ */
+
+/*
+ * deadbyte_track - register SIZE bytes at PTR, which the program got
+ * elsewhere (its own pool, mmap), as a block of DOMAIN (CPython's
+ * PyTraceMalloc_Track): from then on it has an allocation traceback
+ * (this call's), leak reports at exit list it if nothing points to it
+ * ("registered with deadbyte_track"), and the statistics count it.
+ * deadbyte writes nothing around it, so it has no guard bytes and no
+ * serial number; releasing it with a deadbyte function is a fatal error.
+ * Tracking a pointer again replaces its size and traceback.
+ *
+ * deadbyte_untrack - forget the block at PTR, tracked in DOMAIN (CPython's
+ * PyTraceMalloc_Untrack), before the program releases it its own way.
+ *
+ * Both return 0 on success; -2 if the debug hooks are not on for DOMAIN
+ * (CPython: tracemalloc is not tracing; see DEADBYTE_MALLOC); -1 with
+ * errno set if DOMAIN is not a domain or PTR is NULL (EINVAL), if PTR is
+ * a block deadbyte made or one tracked in another domain (deadbyte_track:
+ * EEXIST), or is not tracked in DOMAIN (deadbyte_untrack: EINVAL; CPython
+ * says 0 there, which hides a bug).  Thread-safe.  @since 0.1.0
+ */
+DEADBYTE_API int deadbyte_track(deadbyte_domain_t domain, const void *ptr,
+                                size_t size);
+DEADBYTE_API int deadbyte_untrack(deadbyte_domain_t domain, const void *ptr);
 
 /* ------------------------------------------------------------------ */
 /* Serial numbers and breakpoints                                      */

@@ -12,22 +12,22 @@
 
 struct api_names {
     char id;
-    const char *alloc, *realloc, *free;
+    const char *alloc, *calloc, *realloc, *free;
 };
 
 static const struct api_names apis[] = {
-    {API_RAW, "deadbyte_raw_malloc", "deadbyte_raw_realloc",
-     "deadbyte_raw_free"},
-    {API_MEM, "deadbyte_mem_malloc", "deadbyte_mem_realloc",
-     "deadbyte_mem_free"},
-    {API_OBJ, "deadbyte_obj_malloc", "deadbyte_obj_realloc",
-     "deadbyte_obj_free"},
-    {API_NEW, "operator new", NULL, "operator delete"},
-    {API_NEW_ARRAY, "operator new[]", NULL, "operator delete[]"},
+    {API_RAW, "deadbyte_raw_malloc", "deadbyte_raw_calloc",
+     "deadbyte_raw_realloc", "deadbyte_raw_free"},
+    {API_MEM, "deadbyte_mem_malloc", "deadbyte_mem_calloc",
+     "deadbyte_mem_realloc", "deadbyte_mem_free"},
+    {API_OBJ, "deadbyte_obj_malloc", "deadbyte_obj_calloc",
+     "deadbyte_obj_realloc", "deadbyte_obj_free"},
+    {API_NEW, "operator new", NULL, NULL, "operator delete"},
+    {API_NEW_ARRAY, "operator new[]", NULL, NULL, "operator delete[]"},
 };
 
-static const struct api_names libc_raw = {API_RAW, "malloc", "realloc",
-                                          "free"};
+static const struct api_names libc_raw = {API_RAW, "malloc", "calloc",
+                                          "realloc", "free"};
 
 static atomic_bool libc_names;
 
@@ -54,6 +54,13 @@ api_alloc_name(char id)
 {
     const struct api_names *api = find(id);
     return api ? api->alloc : NULL;
+}
+
+const char *
+api_calloc_name(char id)
+{
+    const struct api_names *api = find(id);
+    return api ? api->calloc : NULL;
 }
 
 const char *

@@ -15,10 +15,12 @@
 
 /*
  * The function that makes blocks of API ID ("deadbyte_mem_malloc"), the
- * one that resizes them and the one that releases them; NULL for a byte
- * that is not an API id deadbyte uses (and for resizing new/new[] blocks).
+ * one that makes them zeroed, the one that resizes them and the one that
+ * releases them; NULL for a byte that is not an API id deadbyte uses (and
+ * for zeroing or resizing new/new[] blocks).
  */
 const char *api_alloc_name(char id);
+const char *api_calloc_name(char id);
 const char *api_realloc_name(char id);
 const char *api_free_name(char id);
 

@@ -19,6 +19,7 @@
 #include "quarantine.h"
 #include "registry.h"
 #include "report.h"
+#include "stats.h"
 #include "traces.h"
 
 #include <pthread.h>
@@ -28,8 +29,9 @@ static void
 check_live(const struct block_record *record, void *arg)
 {
     uint32_t trace = *(const uint32_t *)arg;
-    if (record->freed)
-        return; /* being released, or in quarantine: checked below */
+    if (record->freed || record->tracked)
+        return; /* being released, or in quarantine: checked below; or
+                   the program's own memory, with no guards to check */
     hooks_check_block("deadbyte_check_heap", record->api,
                       (const unsigned char *)record->p, record, trace);
 }
@@ -74,6 +76,7 @@ heapcheck_count_call(void)
 __attribute__((destructor)) HOOK_PATH static void
 check_at_exit(void)
 {
+    stats_at_exit();
     deadbyte_check_heap();
     /* The program has returned from main: what this function's callers
      * hold on the stack is all it can still reach. */

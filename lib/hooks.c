@@ -19,12 +19,14 @@
 #include "block.h"
 #include "breakpoint.h"
 #include "heapcheck.h"
+#include "lockcheck.h"
 #include "options.h"
 #include "quarantine.h"
 #include "registry.h"
 #include "report.h"
 #include "serial.h"
 #include "traces.h"
+#include "usage.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -60,6 +62,7 @@ lay_out(struct hooks_ctx *ctx, unsigned char *p, size_t offset, size_t n,
     block_write_trailer(p, n, with_serial, record.serial);
     record.alloc_trace = traces_capture();
     registry_add(&record);
+    usage_count(+1, n);
     if (options.break_at.count)
         breakpoint_check(record.serial, p, n, ctx->api_id, record.alloc_trace);
     if (options.check_every)
@@ -84,20 +87,32 @@ alloc_block(struct hooks_ctx *ctx, size_t n, bool zeroed)
     return lay_out(ctx, base + 2 * SST, 2 * SST, n, zeroed, with_serial);
 }
 
+/* The program's lock must be held for FUNC (a NAME of the API), if this
+ * allocator checks it: before anything reaches a base that needs it. */
+#define CHECK_LOCK(ctx, name)                                                  \
+    do {                                                                       \
+        if ((ctx)->check_lock)                                                 \
+            lockcheck_require(name((ctx)->api_id));                            \
+    } while (0)
+
 HOOK_PATH void *
-hooks_malloc(void *ctx, size_t size)
+hooks_malloc(void *vctx, size_t size)
 {
+    struct hooks_ctx *ctx = vctx;
+    CHECK_LOCK(ctx, api_alloc_name);
     return alloc_block(ctx, size, false);
 }
 
 HOOK_PATH void *
-hooks_calloc(void *ctx, size_t nelem, size_t elsize)
+hooks_calloc(void *vctx, size_t nelem, size_t elsize)
 {
+    struct hooks_ctx *ctx = vctx;
+    CHECK_LOCK(ctx, api_calloc_name);
     if (elsize != 0 && nelem > SIZE_MAX / elsize) {
         errno = ENOMEM;
         return NULL;
     }
-    return alloc_block(ctx, nelem * elsize, true);
+    return alloc_block(vctx, nelem * elsize, true);
 }
 
 /*
@@ -135,12 +150,23 @@ begin_release(const char *func, unsigned char *p, uint32_t trace,
 {
     switch (registry_begin_free((uintptr_t)p, trace, record)) {
     case REGISTRY_LIVE:
+        if (record->tracked)
+            report_tracked_block(func, record, trace);
+        usage_count(-1, record->size);
         return;
     case REGISTRY_FREED:
         report_freed_block(func, record, trace);
     case REGISTRY_UNKNOWN:
         report_unknown_pointer(func, p, trace);
     }
+}
+
+/* The block at P, RECORD, stays live after all (a realloc that failed). */
+static void
+undo_release(void *p, const struct block_record *record)
+{
+    registry_undo_free((uintptr_t)p);
+    usage_count(+1, record->size);
 }
 
 /*
@@ -250,8 +276,10 @@ free_block(struct hooks_ctx *ctx, void *ptr, bool sized, size_t size)
 }
 
 HOOK_PATH void
-hooks_free(void *ctx, void *ptr)
+hooks_free(void *vctx, void *ptr)
 {
+    struct hooks_ctx *ctx = vctx;
+    CHECK_LOCK(ctx, api_free_name);
     free_block(ctx, ptr, false, 0);
 }
 
@@ -273,6 +301,8 @@ hooks_usable_size(void *ptr)
         report_unknown_pointer(func, ptr, traces_capture());
     if (record.freed)
         report_freed_block(func, &record, traces_capture());
+    if (record.tracked)
+        report_tracked_block(func, &record, traces_capture());
     /* The API id comes from the registry, not from bytes at ptr that
      * may not be a block's: any API's block may be asked about. */
     hooks_check_block(func, record.api, ptr, &record, traces_capture());
@@ -360,6 +390,7 @@ realloc_in_base(struct hooks_ctx *ctx, unsigned char *p, size_t new_size,
     if (!failed && new_size > old_size)
         memset(p + old_size, CLEANBYTE, new_size - old_size);
     registry_add(&record);
+    usage_count(+1, size);
     if (failed) {
         errno = ENOMEM;
         return NULL;
@@ -376,7 +407,7 @@ realloc_by_moving(struct hooks_ctx *ctx, const char *func, unsigned char *p,
 {
     unsigned char *q = alloc_block(ctx, new_size, false);
     if (!q) {
-        registry_undo_free((uintptr_t)p);
+        undo_release(p, old);
         return NULL;
     }
     memcpy(q, p, old->size < new_size ? old->size : new_size);
@@ -388,6 +419,7 @@ HOOK_PATH void *
 hooks_realloc(void *vctx, void *ptr, size_t new_size)
 {
     struct hooks_ctx *ctx = vctx;
+    CHECK_LOCK(ctx, api_realloc_name);
     if (!ptr)
         return alloc_block(ctx, new_size, false);
     options_init();
@@ -397,7 +429,7 @@ hooks_realloc(void *vctx, void *ptr, size_t new_size)
     begin_release(func, ptr, trace, &record);
     hooks_check_block(func, ctx->api_id, ptr, &record, trace);
     if (new_size > block_max_request(options.serialno)) {
-        registry_undo_free((uintptr_t)ptr);
+        undo_release(ptr, &record);
         errno = ENOMEM;
         return NULL;
     }

@@ -11,6 +11,7 @@
 #include "deadbyte.h"
 #include "registry.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /*
@@ -18,7 +19,9 @@
  * the allocator the blocks come from.  MEMALIGN, when not NULL, is the
  * base's aligned allocation, for hooks_memalign() (the C library's).
  * QUARANTINE is where freed blocks wait; NULL is quarantine_shared, for
- * a base that any thread may call.
+ * a base that any thread may call.  CHECK_LOCK: every call first asks the
+ * program's lock check (lockcheck.h), as CPython's hooks check the GIL
+ * on the mem and obj domains.
  */
 struct quarantine;
 struct hooks_ctx {
@@ -26,6 +29,7 @@ struct hooks_ctx {
     deadbyte_allocator_t base;
     void *(*memalign)(size_t align, size_t size);
     struct quarantine *quarantine;
+    bool check_lock;
 };
 
 /* The allocator functions of the hooks; ctx is a struct hooks_ctx. */

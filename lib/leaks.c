@@ -26,6 +26,7 @@
 #include "quarantine.h"
 #include "registry.h"
 #include "report.h"
+#include "smallobj.h"
 #include "traces.h"
 
 #include <string.h>
@@ -38,6 +39,7 @@ struct leak_block {
     size_t size, serial;
     uint32_t trace;
     char api;
+    bool tracked;
     unsigned char reach;
 };
 
@@ -73,10 +75,13 @@ collect(const struct block_record *r, void *arg)
     (void)arg;
     if (r->freed || n_blocks == max_blocks)
         return;
-    size_t trailer = block_overhead(options.serialno) - 2 * SST;
+    /* A tracked block is just its data: deadbyte laid nothing out. */
+    size_t trailer =
+        r->tracked ? 0 : block_overhead(options.serialno) - 2 * SST;
     blocks[n_blocks++] = (struct leak_block){
-        r->p, r->p - r->offset, r->p + r->size + trailer, r->size,
-        r->serial, r->alloc_trace, r->api, UNREACHED};
+        r->p,     r->p - r->offset, r->p + r->size + trailer,
+        r->size,  r->serial,        r->alloc_trace,
+        r->api,   r->tracked,       UNREACHED};
 }
 
 static void
@@ -242,12 +247,19 @@ put_group(struct fmt *out, const struct group *g)
     fmt_str(out, g->bytes == 1 ? " byte in " : " bytes in ");
     fmt_dec(out, g->count);
     fmt_str(out, g->count == 1 ? " block" : " blocks");
-    fmt_str(out, ", allocated with ");
     const char *name = api_alloc_name(b->api);
-    fmt_str(out, name ? name : "?");
-    fmt_str(out, "; e.g. block #");
-    fmt_dec(out, b->serial);
-    fmt_str(out, " (");
+    if (b->tracked) {
+        /* No serial number: deadbyte did not make it. */
+        fmt_str(out, ", registered with deadbyte_track (API '");
+        fmt_char(out, b->api);
+        fmt_str(out, "'); e.g. the block (");
+    } else {
+        fmt_str(out, ", allocated with ");
+        fmt_str(out, name ? name : "?");
+        fmt_str(out, "; e.g. block #");
+        fmt_dec(out, b->serial);
+        fmt_str(out, " (");
+    }
     fmt_dec(out, b->size);
     fmt_str(out, " bytes) at ");
     fmt_ptr(out, (void *)b->p);
@@ -262,8 +274,11 @@ put_group(struct fmt *out, const struct group *g)
             fmt_str(out, " ...");
     }
     fmt_char(out, '\n');
-    report_put_rerun(out, b->serial);
-    frames_put_trace(out, "Memory block allocated at", b->trace);
+    if (!b->tracked)
+        report_put_rerun(out, b->serial);
+    frames_put_trace(out, b->tracked ? "Memory block registered at"
+                                     : "Memory block allocated at",
+                     b->trace);
 }
 
 /* Group the blocks of KIND (consecutive after sort_by_kind), largest
@@ -371,6 +386,9 @@ leaks_check(uintptr_t stack_from)
     QUARANTINE_FOR_ALL(q)
     quarantine_for_each_region(q, add_skip, NULL);
     traces_for_each_region(add_skip, NULL);
+    /* The small-object allocator's arenas hold blocks, scanned as such
+     * when reached, and free blocks, whose stale bytes are no roots. */
+    smallobj_for_each_arena(add_skip, NULL);
     add_skip((uintptr_t)blocks, (uintptr_t)(blocks + max_blocks), NULL);
     add_skip((uintptr_t)work, (uintptr_t)(work + max_blocks), NULL);
     sort_skips(skips, n_skips);

@@ -10,6 +10,7 @@
 #include "options.h"
 
 #include "fmt.h"
+#include "modes.h"
 
 #include <fcntl.h>
 #include <stdatomic.h>
@@ -30,6 +31,7 @@ enum option_type {
     OPTION_LEAKS,
     OPTION_SERIALS,
     OPTION_BREAK,
+    OPTION_MALLOC,
 };
 
 /*
@@ -43,6 +45,7 @@ enum option_type {
 #define OPTION_STORAGE_LEAKS(name)
 #define OPTION_STORAGE_SERIALS(name)
 #define OPTION_STORAGE_BREAK(name)
+#define OPTION_STORAGE_MALLOC(name)
 #define OPTION_STORAGE_PATH(name) static char storage_##name[PATH_STORAGE];
 #define DEADBYTE_OPTION(name, type, def, help) OPTION_STORAGE_##type(name)
 #include "options.def"
@@ -53,6 +56,7 @@ enum option_type {
 #define OPTION_STORAGE_PTR_LEAKS(name) NULL
 #define OPTION_STORAGE_PTR_SERIALS(name) NULL
 #define OPTION_STORAGE_PTR_BREAK(name) NULL
+#define OPTION_STORAGE_PTR_MALLOC(name) NULL
 #define OPTION_STORAGE_PTR_PATH(name) storage_##name
 
 struct option_row {
@@ -166,6 +170,13 @@ parse_row(const struct option_row *row, const char *value,
         if (expected)
             *expected = "print or trap";
         return -1;
+    case OPTION_MALLOC: {
+        int mode = modes_parse(value, expected);
+        if (mode < 0)
+            return -1;
+        *(enum modes_mode *)row->value = (enum modes_mode)mode;
+        return 0;
+    }
     case OPTION_SERIALS: {
         /* "12,345": each a serial number, so at least 1. */
         struct serial_list list = {0, {0}};

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "modes.h"
+
 /* The C type that holds a value of each option type. */
 #define OPTION_CTYPE_BOOL bool
 #define OPTION_CTYPE_PATH const char *
@@ -27,6 +29,7 @@ struct serial_list {
 };
 #define OPTION_CTYPE_SERIALS struct serial_list
 #define OPTION_CTYPE_BREAK enum break_action
+#define OPTION_CTYPE_MALLOC enum modes_mode
 
 struct options {
 #define DEADBYTE_OPTION(name, type, def, help) OPTION_CTYPE_##type name;

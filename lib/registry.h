@@ -23,6 +23,8 @@ struct block_record {
     uint32_t offset;      /* p minus the start of the base allocation */
     char api;             /* API id */
     bool freed;           /* released: in quarantine, or being released */
+    bool tracked;         /* registered with deadbyte_track(): memory the
+                             program got elsewhere, with no guards */
 };
 
 /* Record a new live block. */

@@ -154,12 +154,31 @@ finish(struct fmt *out, const char *func, const char *check)
     abort();
 }
 
+static void
+put_api_char(struct fmt *out, unsigned char id)
+{
+    fmt_char(out, '\'');
+    if (id >= 0x20 && id < 0x7f) {
+        fmt_char(out, (char)id);
+    } else {
+        fmt_str(out, "\\x");
+        fmt_hex2(out, id);
+    }
+    fmt_char(out, '\'');
+}
+
 /* "the 16-byte block allocated with malloc (call #12)" */
 static void
 put_block_words(struct fmt *out, const struct block_record *record)
 {
     fmt_str(out, "the ");
     fmt_dec(out, record->size);
+    if (record->tracked) {
+        fmt_str(out, "-byte block registered with deadbyte_track (API ");
+        put_api_char(out, (unsigned char)record->api);
+        fmt_char(out, ')');
+        return;
+    }
     fmt_str(out, "-byte block allocated with ");
     const char *name = api_alloc_name(record->api);
     fmt_str(out, name ? name : "?");
@@ -182,19 +201,6 @@ put_traces(struct fmt *out, const struct block_record *record,
         frames_put_trace(out, "Memory block freed at", record->free_trace);
     if (call_title)
         frames_put_trace(out, call_title, call_trace);
-}
-
-static void
-put_api_char(struct fmt *out, unsigned char id)
-{
-    fmt_char(out, '\'');
-    if (id >= 0x20 && id < 0x7f) {
-        fmt_char(out, (char)id);
-    } else {
-        fmt_str(out, "\\x");
-        fmt_hex2(out, id);
-    }
-    fmt_char(out, '\'');
 }
 
 void
@@ -303,8 +309,9 @@ report_unknown_pointer(const char *func, const void *p, uint32_t call_trace)
     bool interior = registry_containing((uintptr_t)p, &inside);
     if (interior) {
         struct dump_findings found;
-        dump_block(&out, (const unsigned char *)inside.p, inside.size,
-                   options.serialno, &found);
+        if (!inside.tracked) /* a tracked block has no header to show */
+            dump_block(&out, (const unsigned char *)inside.p, inside.size,
+                       options.serialno, &found);
         put_traces(&out, &inside, "Bad call at", call_trace);
         fmt_str(&out, "deadbyte: interior pointer: ");
         fmt_str(&out, func);
@@ -415,6 +422,29 @@ report_freed_block(const char *func, const struct block_record *record,
     fmt_str(&out, ", which was freed already\n");
     report_put_rerun(&out, record->serial);
     finish(&out, func, check);
+}
+
+void
+report_tracked_block(const char *func, const struct block_record *record,
+                     uint32_t call_trace)
+{
+    struct fmt out;
+    begin(&out);
+    fmt_str(&out, "Memory block at p=");
+    fmt_ptr(&out, (const void *)record->p);
+    fmt_str(&out, ": ");
+    fmt_dec(&out, record->size);
+    fmt_str(&out, " bytes registered with deadbyte_track(), not allocated "
+                  "by deadbyte\n\n");
+    frames_put_trace(&out, "Memory block registered at", record->alloc_trace);
+    frames_put_trace(&out, "Bad call at", call_trace);
+    fmt_str(&out, "deadbyte: tracked block: ");
+    fmt_str(&out, func);
+    fmt_str(&out, " was given ");
+    put_block_words(&out, record);
+    fmt_str(&out, "; call deadbyte_untrack() and release it the way it "
+                  "was obtained\n");
+    finish(&out, func, "block registered with deadbyte_track");
 }
 
 void

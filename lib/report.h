@@ -52,6 +52,12 @@ _Noreturn void report_bad_block(const struct report_bad *bad);
 _Noreturn void report_unknown_pointer(const char *func, const void *p,
                                       uint32_t call_trace);
 
+/* FUNC was given the block RECORD, which the program registered with
+ * deadbyte_track(): deadbyte did not make it and cannot release it. */
+_Noreturn void report_tracked_block(const char *func,
+                                    const struct block_record *record,
+                                    uint32_t call_trace);
+
 /* FUNC was given the block RECORD, which was freed already. */
 _Noreturn void report_freed_block(const char *func,
                                   const struct block_record *record,

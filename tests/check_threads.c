@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * check_threads.c -- threads hammering all three domains at once: no
- * report, no crash, and serial numbers that no two blocks share.
+ * check_threads.c -- threads hammering the domains at once: no report, no
+ * crash, and serial numbers that no two blocks share.  The raw domain is
+ * called freely; the mem and obj domains, whose small-object allocator
+ * is not thread-safe, only with a lock held, as a program must.
  */
 #include "config.h"
 
 #include "block.h"
 #include "death.h"
+#include "options.h"
 #include "util.h"
 
 #include <pthread.h>
@@ -20,6 +23,22 @@
 
 static size_t serials[THREADS][ROUNDS];
 
+/* Set: the slots take turns between the three domains, and mem and obj
+ * calls hold the program's lock.  Clear: the raw domain only. */
+static int all_domains;
+static pthread_mutex_t program_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+lock_for(const struct domain_api *d, int lock)
+{
+    if (d->domain == DEADBYTE_DOMAIN_RAW)
+        return;
+    if (lock)
+        pthread_mutex_lock(&program_lock);
+    else
+        pthread_mutex_unlock(&program_lock);
+}
+
 static void *
 hammer(void *arg)
 {
@@ -32,7 +51,8 @@ hammer(void *arg)
         size_t k = (seed >> 12) % SLOTS;
         size_t n = (seed >> 16) % 700;
         /* Each slot keeps to one domain so frees always match. */
-        d = &domain_apis[k % 3];
+        d = &domain_apis[all_domains ? k % 3 : 0];
+        lock_for(d, 1);
         if (slot[k]) {
             slot[k] = (seed & 1) ? d->realloc(slot[k], n) : (d->free(slot[k]), NULL);
         }
@@ -40,17 +60,28 @@ hammer(void *arg)
             slot[k] = (seed & 2) ? d->calloc(n, 1) : d->malloc(n);
             memset(slot[k], 0x5a, n);
         }
+        lock_for(d, 0);
         serials[t][i] = block_serial(slot[k]);
     }
-    for (size_t k = 0; k < SLOTS; k++)
-        domain_apis[k % 3].free(slot[k]);
+    for (size_t k = 0; k < SLOTS; k++) {
+        const struct domain_api *d = &domain_apis[all_domains ? k % 3 : 0];
+        lock_for(d, 1);
+        d->free(slot[k]);
+        lock_for(d, 0);
+    }
     return NULL;
 }
 
+/* ALL_DOMAINS not NULL: all three domains, mem and obj under the lock;
+ * else the raw domain only. */
 static void
-run_threads(void *unused)
+run_threads(void *all)
 {
-    (void)unused;
+    all_domains = all != NULL;
+    /* With a small quarantine, blocks leave it all the time: mem and obj
+     * blocks must leave only on mem and obj calls, under the lock (raw
+     * frees, made without it, push out raw blocks only). */
+    ck_assert_int_eq(options_set("quarantine", "64K", NULL), 0);
     pthread_t threads[THREADS];
     for (intptr_t t = 0; t < THREADS; t++)
         if (pthread_create(&threads[t], NULL, hammer, (void *)t) != 0)
@@ -59,10 +90,17 @@ run_threads(void *unused)
         pthread_join(threads[t], NULL);
 }
 
-START_TEST(test_threads_hammer_all_domains_silently)
+START_TEST(test_threads_hammer_raw_domain_silently)
 {
     static const struct death clean = {0, NULL};
     expect_death(run_threads, NULL, &clean);
+}
+END_TEST
+
+START_TEST(test_threads_hammer_all_domains_under_lock_silently)
+{
+    static const struct death clean = {0, NULL};
+    expect_death(run_threads, (void *)1, &clean);
 }
 END_TEST
 
@@ -104,7 +142,8 @@ main(void)
     Suite *s = suite_create("threads");
     TCase *tc = tcase_create("threads");
     tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_threads_hammer_all_domains_silently);
+    tcase_add_test(tc, test_threads_hammer_raw_domain_silently);
+    tcase_add_test(tc, test_threads_hammer_all_domains_under_lock_silently);
     tcase_add_test(tc, test_threads_serial_numbers_unique);
     suite_add_tcase(s, tc);
     return run_suite(s);

@@ -67,6 +67,8 @@ value_word(const struct row *row)
         return " MODE";
     if (strcmp(row->type, "BREAK") == 0)
         return " ACTION";
+    if (strcmp(row->type, "MALLOC") == 0)
+        return " MODE";
     if (strcmp(row->type, "SERIALS") == 0)
         return " N[,M...]";
     return strstr(row->name, "dir") ? " DIR" : " FILE";
@@ -227,9 +229,12 @@ run_under_gdb(const char *path, char **args, const char *preload)
 int
 main(int argc, char **argv)
 {
-    struct option longopts[N_ROWS + 4];
+    struct option longopts[N_ROWS + 5];
     char names[N_ROWS][64];
+    int stats_row = -1;
     for (size_t i = 0; i < N_ROWS; i++) {
+        if (strcmp(rows[i].name, "mallocstats") == 0)
+            stats_row = (int)i;
         spell(names[i], sizeof names[i], rows[i].name, false);
         bool is_bool = strcmp(rows[i].type, "BOOL") == 0;
         longopts[i] = (struct option){names[i],
@@ -240,7 +245,11 @@ main(int argc, char **argv)
     longopts[N_ROWS] = (struct option){"help", no_argument, NULL, OPT_HELP};
     longopts[N_ROWS + 1] = (struct option){"version", no_argument, NULL, OPT_VERSION};
     longopts[N_ROWS + 2] = (struct option){"list-options", no_argument, NULL, OPT_LIST};
-    longopts[N_ROWS + 3] = (struct option){NULL, 0, NULL, 0};
+    /* --stats: the short name of --mallocstats (the variable keeps
+     * CPython's PYTHONMALLOCSTATS spelling). */
+    longopts[N_ROWS + 3] =
+        (struct option){"stats", optional_argument, NULL, OPT_ROW + stats_row};
+    longopts[N_ROWS + 4] = (struct option){NULL, 0, NULL, 0};
 
     /* `deadbyte symbolize [FILE]`: file and line for a saved report. */
     if (argc >= 2 && strcmp(argv[1], "symbolize") == 0) {

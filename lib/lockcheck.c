@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lockcheck.c -- deadbyte_set_lock_check() and the check the debug hooks
+ * make with it before every mem and obj call: the program's lock must be
+ * held, as CPython's hooks require the GIL, because the small-object
+ * allocator under those domains is not thread-safe.  A call without the
+ * lock is a fatal error, reported at once -- the race it would cause
+ * shows up much later, if ever, as a corrupt free list.
+ *
+ * The report is written with write(2) from the stack: no malloc, no
+ * stdio (the call came from inside the allocator).
+ */
+#include "config.h"
+
+#include "lockcheck.h"
+
+#include "deadbyte.h"
+#include "fmt.h"
+#include "frames.h"
+#include "report.h"
+#include "traces.h"
+
+#include <stdlib.h>
+
+/* Set before the domains are used, read on every call: plain variables,
+ * as the domains' allocators are (not synchronised, documented). */
+static int (*lock_held)(void *ctx);
+static void *lock_ctx;
+
+void
+deadbyte_set_lock_check(int (*held)(void *ctx), void *ctx)
+{
+    lock_held = held;
+    lock_ctx = ctx;
+}
+
+HOOK_PATH static _Noreturn void
+report_unlocked(const char *func)
+{
+    uint32_t trace = traces_capture();
+    struct fmt out;
+    fmt_open(&out, report_open_output());
+    report_put_process(&out, "fatal error");
+    frames_put_trace(&out, "Called at", trace);
+    fmt_str(&out, "deadbyte: ");
+    fmt_str(&out, func);
+    fmt_str(&out, " called without the lock held (deadbyte_set_lock_check)\n");
+    fmt_str(&out, "Fatal error: ");
+    fmt_str(&out, func);
+    fmt_str(&out, ": called without holding the lock\n");
+    fmt_flush(&out);
+    abort();
+}
+
+HOOK_PATH void
+lockcheck_require(const char *func)
+{
+    int (*held)(void *) = lock_held;
+    if (held && !held(lock_ctx))
+        report_unlocked(func);
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * stats.h -- the allocator statistics of deadbyte_print_stats() (public,
+ * deadbyte.h), in CPython's PYTHONMALLOCSTATS layout.
+ */
+#ifndef DEADBYTE_STATS_H
+#define DEADBYTE_STATS_H
+
+/*
+ * Print the statistics to FD each time the small-object allocator is
+ * about to allocate a new arena, as CPython does with PYTHONMALLOCSTATS;
+ * FD -1 stops it.  Not synchronised with allocations: call it before
+ * the mem and obj domains are used.
+ */
+void stats_print_on_new_arena(int fd);
+
+/* DEADBYTE_MALLOCSTATS: from now on, print the statistics where reports
+ * go at each new arena (called once, with the allocator mode). */
+void stats_init(void);
+
+/* DEADBYTE_MALLOCSTATS: print them at exit (heapcheck.c's exit check
+ * calls it first, before the leak check and the quarantine drain). */
+void stats_at_exit(void);
+
+#endif
