@@ -2,15 +2,17 @@
 /*
  * registry.c -- the block registry: 64 shards, each an open-addressing
  * table (linear probing) behind its own spinlock, so threads rarely meet.
+ * A 64 KiB region of addresses belongs to one shard, and within it the
+ * blocks of a 1 KiB chunk sit in neighbouring slots (home()), so a
+ * program walking its heap walks the table in order instead of missing
+ * the cache at every call (measured on python3: 3.5-4.6 s down to 2.7 s
+ * for a 0.7 s workload).
+ *
  * A removal shifts the entries after it back into the gap instead of
  * leaving a tombstone: with a quarantine, every block is added and
  * removed once, and tombstones made the tables fill up and be rebuilt --
- * into fresh, page-faulting memory -- every few thousand frees.  A 64 KiB region of addresses belongs to one shard, and
- * within it a block's slot is its address / 16: blocks allocated one
- * after another sit in neighbouring slots, so a program walking its heap
- * walks the table in order instead of missing the cache at every call
- * (measured on python3: 3.5-4.6 s down to 2.7 s for a 0.7 s workload).
- * Tables live in memory from mmap and double when 60% full; nothing here calls malloc.  The
+ * into fresh memory -- every few thousand frees.  Tables live in memory
+ * from mmap and double when 60% full; nothing here calls malloc.  The
  * locks are taken by every fork (registry_lock_all) so that a child never
  * inherits a table in the middle of a change.
  */
@@ -53,17 +55,26 @@ shard_of(uintptr_t p)
 static struct block_record *
 new_table(size_t capacity)
 {
+    /* Populated at once: the rehash touches most pages anyway, and a page
+     * fault apiece costs more than a single mmap that fills them all. */
     void *t = mmap(NULL, capacity * sizeof(struct block_record),
-                   PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                   PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
     return t == MAP_FAILED ? NULL : t;
 }
 
-/* The slot where an entry for P starts looking.  Blocks are 16-byte
- * aligned, at least 32 bytes apart: p / 16 tells them apart. */
+/*
+ * The slot where an entry for P starts looking: blocks of one 1 KiB chunk
+ * of memory start in a run of 64 neighbouring slots (blocks are 16-byte
+ * aligned, at least 32 bytes apart: p / 16 tells them apart), and the
+ * runs of the chunks are spread over the table by a hash.  Spreading
+ * whole 64 KiB regions instead put dense regions on top of each other,
+ * and linear probing then walked runs of thousands of slots.
+ */
 static size_t
 home(const struct shard *s, uintptr_t p)
 {
-    return (p >> 4) & (s->capacity - 1);
+    return (mix(p >> 10) + ((p >> 4) & 63)) & (s->capacity - 1);
 }
 
 /* The entry of P, or the empty slot where it would go. */
