@@ -72,9 +72,15 @@ new_table(size_t capacity)
  * and linear probing then walked runs of thousands of slots.
  */
 static size_t
+home_in(size_t capacity, uintptr_t p)
+{
+    return (mix(p >> 10) + ((p >> 4) & 63)) & (capacity - 1);
+}
+
+static size_t
 home(const struct shard *s, uintptr_t p)
 {
-    return (mix(p >> 10) + ((p >> 4) & 63)) & (s->capacity - 1);
+    return home_in(s->capacity, p);
 }
 
 /* The entry of P, or the empty slot where it would go. */
@@ -102,8 +108,9 @@ make_room(struct shard *s)
         return false;
     struct block_record *old = s->table;
     size_t old_capacity = s->capacity;
-    s->table = table;
-    s->capacity = capacity;
+    /* Atomic stores: registry_prefetch() reads both without the lock. */
+    __atomic_store_n(&s->table, table, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->capacity, capacity, __ATOMIC_RELAXED);
     for (size_t i = 0; i < old_capacity; i++)
         if (old[i].p != EMPTY)
             *probe(s, old[i].p) = old[i];
@@ -141,6 +148,23 @@ find(struct shard *s, uintptr_t p)
         return NULL;
     struct block_record *e = probe(s, p);
     return e->p == EMPTY ? NULL : e;
+}
+
+void
+registry_prefetch(uintptr_t p)
+{
+    const struct shard *s = shard_of(p);
+    /* Without the lock: a table being replaced gives a useless address,
+     * and a prefetch never faults.  Integer arithmetic, so that an
+     * address outside the table is no pointer of C's. */
+    uintptr_t table = (uintptr_t)__atomic_load_n(&s->table, __ATOMIC_RELAXED);
+    size_t capacity = __atomic_load_n(&s->capacity, __ATOMIC_RELAXED);
+    if (!table)
+        return;
+    uintptr_t e = table + home_in(capacity, p) * sizeof(struct block_record);
+    /* An entry may straddle two cache lines. */
+    __builtin_prefetch((const void *)e, 1);
+    __builtin_prefetch((const void *)(e + sizeof(struct block_record) - 1), 1);
 }
 
 void
