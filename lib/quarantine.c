@@ -52,9 +52,11 @@ static bool
 grow(struct quarantine_lane *l)
 {
     size_t new_capacity = l->capacity ? 2 * l->capacity : 4096;
+    /* Populated at once: a ring that had to grow will be filled, and one
+     * mmap filling the pages costs less than a page fault apiece. */
     struct quarantine_item *bigger =
         mmap(NULL, new_capacity * sizeof *l->ring, PROT_READ | PROT_WRITE,
-             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
     if (bigger == MAP_FAILED)
         return false;
     for (size_t i = 0; i < l->count; i++)
