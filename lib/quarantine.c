@@ -39,13 +39,16 @@ my_lane(struct quarantine *q)
     return &q->lanes[thread_lane - 1];
 }
 
-/* A lane's share of BUDGET: the budget over the lanes in use. */
-static size_t
-share(size_t budget)
+/* Does a lane holding BYTES hold more than its share of BUDGET, the
+ * budget over the lanes in use?  Multiplied out: a division at every
+ * free cost more than the rest of the test. */
+static bool
+over_share(size_t bytes, size_t budget)
 {
     size_t seen = atomic_load_explicit(&threads_seen, memory_order_relaxed);
-    return budget / (seen < QUARANTINE_LANES ? (seen ? seen : 1)
-                                             : QUARANTINE_LANES);
+    size_t lanes = seen < QUARANTINE_LANES ? (seen ? seen : 1)
+                                           : QUARANTINE_LANES;
+    return bytes * lanes > budget;
 }
 
 static bool
@@ -84,13 +87,13 @@ quarantine_add(struct quarantine *q, const struct quarantine_item *item)
     return ok;
 }
 
-/* Take the oldest item of L into *OUT if L holds more than LIMIT bytes
- * (LIMIT 0: if it holds any). */
+/* Take the oldest item of L into *OUT if L holds more than its share of
+ * BUDGET (BUDGET 0: if it holds any). */
 static bool
-take(struct quarantine_lane *l, size_t limit, struct quarantine_item *out)
+take(struct quarantine_lane *l, size_t budget, struct quarantine_item *out)
 {
     spinlock_lock(&l->lock);
-    bool took = l->count > 0 && (limit == 0 || l->bytes > limit);
+    bool took = l->count > 0 && (budget == 0 || over_share(l->bytes, budget));
     if (took) {
         *out = l->ring[l->head];
         l->head = (l->head + 1) & (l->capacity - 1);
@@ -106,7 +109,7 @@ quarantine_take(struct quarantine *q, size_t budget,
                 struct quarantine_item *out)
 {
     if (budget != 0)
-        return take(my_lane(q), share(budget), out);
+        return take(my_lane(q), budget, out);
     for (size_t i = 0; i < QUARANTINE_LANES; i++)
         if (take(&q->lanes[i], 0, out))
             return true;
