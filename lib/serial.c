@@ -43,9 +43,14 @@ alone(void)
 {
     if (atomic_load_explicit(&threaded, memory_order_relaxed))
         return false;
-    const void *me = &next_serial, *first = NULL;
-    if (atomic_compare_exchange_strong(&first_thread, &first, me) ||
-        first == me)
+    /* A plain load first: a compare-and-swap at every block would write
+     * to the line. */
+    const void *me = &next_serial;
+    const void *first =
+        atomic_load_explicit(&first_thread, memory_order_relaxed);
+    if (!first && atomic_compare_exchange_strong(&first_thread, &first, me))
+        return true;
+    if (first == me)
         return true;
     atomic_store_explicit(&threaded, true, memory_order_relaxed);
     return false;
