@@ -39,16 +39,43 @@ my_lane(struct quarantine *q)
     return &q->lanes[thread_lane - 1];
 }
 
-/* Does a lane holding BYTES hold more than its share of BUDGET, the
- * budget over the lanes in use?  Multiplied out: a division at every
- * free cost more than the rest of the test. */
-static bool
-over_share(size_t bytes, size_t budget)
+/* Frees between two looks at the other lanes' bytes: their cache lines
+ * are being written by other threads, and reading them at every free
+ * would bring back the traffic that lanes took away. */
+#define REFRESH_EVERY 64
+
+/* What the lanes of Q other than L hold, read without their locks. */
+static size_t
+other_bytes(const struct quarantine *q, const struct quarantine_lane *l)
 {
+    size_t sum = 0;
+    for (size_t i = 0; i < QUARANTINE_LANES; i++)
+        if (&q->lanes[i] != l)
+            sum += __atomic_load_n(&q->lanes[i].bytes, __ATOMIC_RELAXED);
+    return sum;
+}
+
+/*
+ * Does lane L of Q, locked, hold more than it may of BUDGET: more than
+ * the budget less what the other lanes held at the last look, and more
+ * than the budget over the lanes in use?  (Multiplied out: a division at
+ * every free cost more than the rest of the test.)
+ */
+static bool
+over_share(const struct quarantine *q, struct quarantine_lane *l,
+           size_t budget)
+{
+    if (l->until_refresh == 0) {
+        l->others = other_bytes(q, l);
+        l->until_refresh = REFRESH_EVERY;
+    }
+    l->until_refresh--;
+    if (l->bytes + l->others <= budget)
+        return false;
     size_t seen = atomic_load_explicit(&threads_seen, memory_order_relaxed);
     size_t lanes = seen < QUARANTINE_LANES ? (seen ? seen : 1)
                                            : QUARANTINE_LANES;
-    return bytes * lanes > budget;
+    return l->bytes * lanes > budget;
 }
 
 static bool
@@ -81,24 +108,25 @@ quarantine_add(struct quarantine *q, const struct quarantine_item *item)
     if (ok) {
         l->ring[(l->head + l->count) & (l->capacity - 1)] = *item;
         l->count++;
-        l->bytes += item->bytes;
+        __atomic_store_n(&l->bytes, l->bytes + item->bytes, __ATOMIC_RELAXED);
     }
     spinlock_unlock(&l->lock);
     return ok;
 }
 
-/* Take the oldest item of L into *OUT if L holds more than its share of
- * BUDGET (BUDGET 0: if it holds any). */
+/* Take the oldest item of lane L of Q into *OUT if L holds more than it
+ * may of BUDGET (BUDGET 0: if it holds any). */
 static bool
-take(struct quarantine_lane *l, size_t budget, struct quarantine_item *out)
+take(struct quarantine *q, struct quarantine_lane *l, size_t budget,
+     struct quarantine_item *out)
 {
     spinlock_lock(&l->lock);
-    bool took = l->count > 0 && (budget == 0 || over_share(l->bytes, budget));
+    bool took = l->count > 0 && (budget == 0 || over_share(q, l, budget));
     if (took) {
         *out = l->ring[l->head];
         l->head = (l->head + 1) & (l->capacity - 1);
         l->count--;
-        l->bytes -= out->bytes;
+        __atomic_store_n(&l->bytes, l->bytes - out->bytes, __ATOMIC_RELAXED);
     }
     spinlock_unlock(&l->lock);
     return took;
@@ -109,9 +137,9 @@ quarantine_take(struct quarantine *q, size_t budget,
                 struct quarantine_item *out)
 {
     if (budget != 0)
-        return take(my_lane(q), budget, out);
+        return take(q, my_lane(q), budget, out);
     for (size_t i = 0; i < QUARANTINE_LANES; i++)
-        if (take(&q->lanes[i], 0, out))
+        if (take(q, &q->lanes[i], 0, out))
             return true;
     return false;
 }

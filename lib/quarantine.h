@@ -32,9 +32,11 @@ struct quarantine_item {
  * A quarantine is QUARANTINE_LANES ring buffers, each behind a spinlock
  * of its own and on cache lines of its own: a thread adds to, and pushes
  * out of, the lane it was given at its first free, so that two threads
- * freeing at once do not fight over one lock.  Each lane holds up to the
- * budget divided by the number of lanes in use (a single-threaded
- * program has the whole budget in one).  Zero is an empty quarantine.
+ * freeing at once do not fight over one lock.  A lane holds up to the
+ * budget less what the other lanes hold, but may always hold the budget
+ * divided by the number of lanes in use: a thread that frees alone has
+ * the whole budget, two that free as much have half each.  Zero is an
+ * empty quarantine.
  */
 #define QUARANTINE_LANES 8
 
@@ -44,7 +46,9 @@ struct quarantine_lane {
     size_t capacity; /* a power of two */
     size_t head;     /* oldest */
     size_t count;
-    size_t bytes;
+    size_t bytes;    /* read by other lanes without the lock */
+    size_t others;   /* what the other lanes held, a few frees ago */
+    unsigned until_refresh; /* frees before OTHERS is read again */
 } __attribute__((aligned(64)));
 
 struct quarantine {
