@@ -330,12 +330,17 @@ DEADBYTE_API int deadbyte_untrack(deadbyte_domain_t domain, const void *ptr);
 
 /*
  * deadbyte_get_serialno - the serial number of the last block handed out
- * by the debug hooks in this process, in any domain and any thread (0
- * before the first one).  Every successful malloc, calloc and realloc
- * through the hooks takes the next number, and a report names the number
- * of the damaged block ("The block was made by call #N ...").
- * Thread-safe.  Always 0 when serial numbers are turned off
- * (DEADBYTE_SERIALNO=0).
+ * by the debug hooks in this process, in any domain (0 before the first
+ * one).  Every successful malloc, calloc and realloc through the hooks
+ * takes a number, and a report names the number of the damaged block
+ * ("The block was made by call #N ...").  While a single thread has
+ * allocated, the numbers are 1, 2, 3, ... in the order the blocks are
+ * made, the same in every run.  Once a second thread allocates, each
+ * thread takes its numbers from runs of 64 it reserves (one shared
+ * counter touched at every block made threads queue on it): numbers stay
+ * unique but no longer follow the order of allocation, and this returns
+ * the highest number reserved.  Thread-safe.  Always 0 when serial
+ * numbers are turned off (DEADBYTE_SERIALNO=0).
  */
 DEADBYTE_API size_t deadbyte_get_serialno(void);
 
@@ -348,8 +353,10 @@ DEADBYTE_API size_t deadbyte_get_serialno(void);
  *     break deadbyte_serialno_bump
  *     condition 1 deadbyte_get_serialno() == N - 1
  *
- * The debug hooks call it after each successful allocation.  Programs
- * should not call it: every call uses up a number.  Thread-safe (atomic).
+ * (exact while one thread allocates; with several, use --break-at N,
+ * which compares each block's own number).  The debug hooks call it
+ * after each successful allocation.  Programs should not call it: every
+ * call uses up a number.  Thread-safe.
  */
 DEADBYTE_API DEADBYTE_NOINLINE size_t deadbyte_serialno_bump(void);
 

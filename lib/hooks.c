@@ -52,6 +52,7 @@ HOOK_PATH static void *
 lay_out(struct hooks_ctx *ctx, unsigned char *p, size_t offset, size_t n,
         bool zeroed, bool with_serial)
 {
+    registry_prefetch((uintptr_t)p); /* loads while we fill and unwind */
     block_write_header(p, n, ctx->api_id);
     if (!zeroed)
         memset(p, CLEANBYTE, n);
@@ -241,6 +242,13 @@ release(struct hooks_ctx *ctx, const char *func, unsigned char *p,
     }
     while (quarantine_take(q, options.quarantine, &item))
         leave_quarantine(func, &item);
+    /* The next block to leave, at a later free, is cold by now: start
+     * loading its registry entry and its first bytes. */
+    uintptr_t next = quarantine_oldest(q);
+    if (next) {
+        registry_prefetch(next);
+        __builtin_prefetch((const void *)(next - 2 * SST));
+    }
     if (options.check_every)
         heapcheck_count_call();
 }
@@ -260,6 +268,7 @@ free_block(struct hooks_ctx *ctx, void *ptr, bool sized, size_t size)
 {
     if (!ptr)
         return;
+    registry_prefetch((uintptr_t)ptr); /* loads while we unwind */
     options_init();
     const char *func = api_free_name(ctx->api_id);
     uint32_t trace = traces_capture();

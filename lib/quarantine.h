@@ -28,14 +28,31 @@ struct quarantine_item {
     size_t bytes; /* what it holds of the base allocator */
 };
 
-/* A ring buffer of items behind a spinlock; zero is an empty one. */
-struct quarantine {
+/*
+ * A quarantine is QUARANTINE_LANES ring buffers, each behind a spinlock
+ * of its own and on cache lines of its own: a thread adds to, and pushes
+ * out of, the lane it was given at its first free, so that two threads
+ * freeing at once do not fight over one lock.  A lane holds up to the
+ * budget less what the other lanes hold, but may always hold the budget
+ * divided by the number of lanes in use: a thread that frees alone has
+ * the whole budget, two that free as much have half each.  Zero is an
+ * empty quarantine.
+ */
+#define QUARANTINE_LANES 8
+
+struct quarantine_lane {
     struct spinlock lock;
     struct quarantine_item *ring;
     size_t capacity; /* a power of two */
     size_t head;     /* oldest */
     size_t count;
-    size_t bytes;
+    size_t bytes;    /* read by other lanes without the lock */
+    size_t others;   /* what the other lanes held, a few frees ago */
+    unsigned until_refresh; /* frees before OTHERS is read again */
+} __attribute__((aligned(64)));
+
+struct quarantine {
+    struct quarantine_lane lanes[QUARANTINE_LANES];
 };
 
 /* For the C library's allocator (malloc, operator new, the raw domain). */
@@ -48,31 +65,36 @@ extern struct quarantine quarantine_domains;
     for (struct quarantine *q = &quarantine_shared; q;                        \
          q = q == &quarantine_shared ? &quarantine_domains : NULL)
 
-/* Hold back ITEM.  False if there was no room to hold it (mmap failed):
- * then release it at once. */
+/* Hold back ITEM in the calling thread's lane.  False if there was no
+ * room to hold it (mmap failed): then release it at once. */
 bool quarantine_add(struct quarantine *q, const struct quarantine_item *item);
 
-/* While the quarantine holds more than BUDGET bytes, take out the oldest
- * block into *OUT and return true; the caller checks and releases it.
- * BUDGET 0 takes out everything (at exit). */
+/* While the calling thread's lane holds more than its share of BUDGET
+ * bytes, take out its oldest block into *OUT and return true; the caller
+ * checks and releases it.  BUDGET 0 takes out everything, from every
+ * lane (at exit). */
 bool quarantine_take(struct quarantine *q, size_t budget,
                      struct quarantine_item *out);
+
+/* The block that the calling thread's next quarantine_take() would take
+ * out, or 0: for the caller to prefetch what it will read then. */
+uintptr_t quarantine_oldest(struct quarantine *q);
 
 /* Call FN for every block in the quarantine, the quarantine locked. */
 void quarantine_for_each(struct quarantine *q,
                          void (*fn)(const struct quarantine_item *, void *),
                          void *arg);
 
-/* Call FN with the region of memory the quarantine itself uses. */
+/* Call FN with each region of memory the quarantine itself uses. */
 void quarantine_for_each_region(struct quarantine *q,
                                 void (*fn)(uintptr_t start, uintptr_t end,
                                            void *arg),
                                 void *arg);
 
-/* Bytes held now. */
+/* Bytes held now, in all lanes. */
 size_t quarantine_bytes(struct quarantine *q);
 
-/* Lock and unlock both quarantines around fork. */
+/* Lock and unlock every lane of both quarantines around fork. */
 void quarantine_lock_all(void);
 void quarantine_unlock_all(void);
 
