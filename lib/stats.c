@@ -45,14 +45,21 @@ put_right(struct fmt *out, size_t n, size_t width, bool commas)
     fmt_mem(out, digits + i, sizeof digits - i);
 }
 
+/* S, then spaces up to WIDTH columns. */
+static void
+put_left(struct fmt *out, const char *s, size_t width)
+{
+    fmt_str(out, s);
+    for (size_t len = strlen(s); len < width; len++)
+        fmt_char(out, ' ');
+}
+
 /* CPython's printone(): the label padded to 35 columns, '=', the value
  * with commas right-justified in 21.  Returns VALUE, for the totals. */
 static size_t
 printone(struct fmt *out, const char *label, size_t value)
 {
-    fmt_str(out, label);
-    for (size_t len = strlen(label); len < 35; len++)
-        fmt_char(out, ' ');
+    put_left(out, label, 35);
     fmt_char(out, '=');
     put_right(out, value, 21, true);
     fmt_char(out, '\n');
@@ -245,9 +252,7 @@ put_hooks(struct fmt *out)
         fmt_char(out, '\'');
         fmt_char(out, apis[i]);
         fmt_str(out, "'  ");
-        fmt_str(out, name);
-        for (size_t len = strlen(name); len < 20; len++)
-            fmt_char(out, ' ');
+        put_left(out, name, 20);
         put_right(out, c.live[i], 13, true);
         put_right(out, c.live_bytes[i], 16, true);
         put_right(out, c.tracked[i], 16, true);

@@ -33,36 +33,34 @@ run() {
     echo $? >"$tmp/$name.status"
 }
 
+# clean NAME WHAT OUTPUT-CHECK...: the run NAME exited 0, wrote nothing
+# to standard error, and OUTPUT-CHECK (a command) accepts its output.
+clean() {
+    name=$1 what=$2
+    shift 2
+    if [ "$(cat "$tmp/$name.status")" = 0 ] && [ ! -s "$tmp/$name.err" ] &&
+        "$@"; then
+        pass "$what"
+    else
+        fail "$what: exit $(cat "$tmp/$name.status"):"
+        cat "$tmp/$name.out" "$tmp/$name.err" | sed 's/^/    /'
+    fi
+}
+
 "$EXAMPLES/clean" >"$tmp/clean.expected" 2>/dev/null
 for mode in default debug malloc malloc_debug pymalloc pymalloc_debug; do
     run clean "$EXAMPLES/clean" DEADBYTE_MALLOC=$mode
-    if [ "$(cat "$tmp/clean.status")" = 0 ] && [ ! -s "$tmp/clean.err" ] &&
-        cmp -s "$tmp/clean.out" "$tmp/clean.expected"; then
-        pass "$mode: examples/clean runs clean, same output"
-    else
-        fail "$mode: examples/clean: exit $(cat "$tmp/clean.status"):"
-        cat "$tmp/clean.out" "$tmp/clean.err" | sed 's/^/    /'
-    fi
+    clean clean "$mode: examples/clean runs clean, same output" \
+        cmp -s "$tmp/clean.out" "$tmp/clean.expected"
 
     run tour "$EXAMPLES/domains_tour" DEADBYTE_MALLOC=$mode
-    if [ "$(cat "$tmp/tour.status")" = 0 ] && [ ! -s "$tmp/tour.err" ] &&
-        grep -q '^a large buffer from the raw domain, and a tracked page; lists summed correctly' "$tmp/tour.out"; then
-        pass "$mode: examples/domains_tour (two threads, the lock check) runs clean"
-    else
-        fail "$mode: examples/domains_tour: exit $(cat "$tmp/tour.status"):"
-        cat "$tmp/tour.out" "$tmp/tour.err" | sed 's/^/    /'
-    fi
+    clean tour "$mode: examples/domains_tour (two threads, the lock check) runs clean" \
+        grep -q '^a large buffer from the raw domain, and a tracked page; lists summed correctly' "$tmp/tour.out"
 
     run overflow "$EXAMPLES/overflow" DEADBYTE_MALLOC=$mode
     case $mode in
     malloc | pymalloc) # no hooks: nobody looks
-        if [ "$(cat "$tmp/overflow.status")" = 0 ] &&
-            [ ! -s "$tmp/overflow.err" ]; then
-            pass "$mode: no debug hooks, the overflow goes unseen"
-        else
-            fail "$mode: examples/overflow: exit $(cat "$tmp/overflow.status"):"
-            sed 's/^/    /' "$tmp/overflow.err"
-        fi ;;
+        clean overflow "$mode: no debug hooks, the overflow goes unseen" true ;;
     *)
         if [ "$(cat "$tmp/overflow.status")" = 134 ] &&
             grep -q '^Fatal error: deadbyte_mem_free: bad trailing pad byte$' "$tmp/overflow.err"; then
