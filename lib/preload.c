@@ -102,6 +102,7 @@ preload_constructor(void)
     options_init();
     if (!options.follow_children)
         stop_following_children();
+    preload_check_own_malloc();
 }
 
 /*
