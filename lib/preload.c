@@ -9,7 +9,9 @@
  * posix_memalign returns EINVAL for a bad alignment, aligned_alloc does
  * what this C library's does, which changed in glibc 2.38, ...), so that
  * programs cannot tell the difference, except when they have a bug.
- * Runs inside the allocator: no malloc, no stdio, no locks.
+ * Runs inside the allocator: no malloc, no stdio, no lock of its own
+ * (dlsym, asked once about the C library's aligned_alloc, takes the
+ * loader's lock, which is recursive).
  */
 #include "config.h"
 
