@@ -17,6 +17,7 @@
 #include "report.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <stdbool.h>
 #include <unistd.h>
 
@@ -36,8 +37,16 @@ preload_check_own_malloc(void)
     const char *module = NULL;
     for (size_t i = 0; i < N_NAMES; i++) {
         void *found = dlsym(RTLD_DEFAULT, names[i]);
-        if (!found || !dladdr(found, &theirs) ||
+        const ElfW(Sym) *sym = NULL;
+        if (!found ||
+            !dladdr1(found, &theirs, (void **)&sym, RTLD_DL_SYMENT) ||
             theirs.dli_fbase == ours.dli_fbase)
+            continue;
+        /* A program built without PIE that takes malloc's address in its
+         * code has an undefined "malloc" whose value is its PLT entry
+         * (Debian's python3 does), and dlsym returns that: only a symbol
+         * defined there counts. */
+        if (!sym || sym->st_shndx == SHN_UNDEF)
             continue;
         shadowed[i] = true;
         count++;

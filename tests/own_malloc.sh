@@ -3,7 +3,8 @@
 # under the launcher, so deadbyte checks none of its blocks: it must say
 # so in one line (not stay silent) and leave the program's behaviour
 # alone.  A program without an allocator of its own gets no such line
-# (launcher_examples.sh: clean programs' stderr is unchanged).
+# (here: one that takes malloc's address; launcher_examples.sh: clean
+# programs' stderr is unchanged).
 set -u
 DEADBYTE="$top_builddir/tool/deadbyte"
 PROG="$top_builddir/examples/own_malloc"
@@ -42,5 +43,20 @@ if [ "$(grep -c "$notice" "$tmp/log" 2>/dev/null)" = 1 ] && ! grep -q deadbyte "
 else
     fail "--log-file: log:"
     sed 's/^/    /' "$tmp/log" "$tmp/db2.err" 2>/dev/null
+fi
+
+# A program that only takes malloc's address (without PIE: its "malloc"
+# is an undefined symbol with the address of its PLT entry) does not
+# define it: no notice.
+POINTER="$top_builddir/tests/malloc_pointer"
+[ -x "$POINTER" ] || { echo "own_malloc.sh: $POINTER not built" >&2; exit 99; }
+"$DEADBYTE" "$POINTER" >"$tmp/ptr.out" 2>"$tmp/ptr.err"
+status=$?
+if [ "$status" -eq 0 ] && [ ! -s "$tmp/ptr.err" ] &&
+   [ "$(cat "$tmp/ptr.out")" = "through pointers" ]; then
+    pass "malloc's address taken, not defined: no notice"
+else
+    fail "malloc_pointer: exit $status; stderr:"
+    sed 's/^/    /' "$tmp/ptr.err"
 fi
 [ "$failures" -eq 0 ]
