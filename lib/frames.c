@@ -5,7 +5,8 @@
  * the launcher's job, from "module+0xoffset" -- the offset from the
  * module's load address, so it stays true after the process died.
  * dladdr() takes the loader's lock, which is recursive: the failing thread
- * may hold it already, and no other lock is held here.
+ * may hold it already.  A thread in dlopen() that holds it may be waiting
+ * for one of deadbyte's own locks, so none of those may be held here.
  */
 #include "config.h"
 

@@ -13,16 +13,14 @@
 #include <malloc.h>
 #include <stdlib.h>
 
-#ifdef HAVE___LIBC_MALLOC
+/* configure refuses a C library without them: calling plain malloc here
+ * would re-enter the preload library's malloc forever. */
 void *__libc_malloc(size_t);
 void *__libc_calloc(size_t, size_t);
 void *__libc_realloc(void *, size_t);
 void __libc_free(void *);
 void *__libc_memalign(size_t, size_t);
 #define LIBC(fn) __libc_##fn
-#else
-#define LIBC(fn) fn
-#endif
 
 /* The hooks never pass size 0, but a domain may be set to this allocator
  * without hooks, and size 0 must still give a unique block there. */

@@ -29,9 +29,3 @@ modes_parse(const char *value, const char **expected)
                     "pymalloc_debug";
     return -1;
 }
-
-const char *
-modes_name(enum modes_mode mode)
-{
-    return (unsigned)mode < N_MODES ? names[mode] : "?";
-}

@@ -35,9 +35,6 @@ enum modes_mode {
  */
 int modes_parse(const char *value, const char **expected);
 
-/* The name of MODE, as modes_parse() reads it. */
-const char *modes_name(enum modes_mode mode);
-
 /*
  * modes_apply - set the three domains' allocators as MODE says, with the
  * debug hooks on top or not.  Blocks must be released by the allocator

@@ -6,9 +6,12 @@
  * library's own allocator, reached as __libc_malloc & co.
  *
  * Each function behaves as glibc documents it (realloc(p, 0) frees,
- * posix_memalign returns EINVAL for a bad alignment, ...), so that
+ * posix_memalign returns EINVAL for a bad alignment, aligned_alloc does
+ * what this C library's does, which changed in glibc 2.38, ...), so that
  * programs cannot tell the difference, except when they have a bug.
- * Runs inside the allocator: no malloc, no stdio, no locks.
+ * Runs inside the allocator: no malloc, no stdio, no lock of its own
+ * (dlsym, asked once about the C library's aligned_alloc, takes the
+ * loader's lock, which is recursive).
  */
 #include "config.h"
 
@@ -24,6 +27,7 @@
 #include <malloc.h>
 #include <stdlib.h>
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -100,11 +104,16 @@ preload_constructor(void)
     options_init();
     if (!options.follow_children)
         stop_following_children();
+    preload_check_own_malloc();
 }
 
-/* "deadbyte: warning: FUNC: alignment N is WHY; returning EINVAL" */
+/*
+ * "deadbyte: warning: FUNC: alignment N is WHY; returning EINVAL", or
+ * with ROUNDED (not 0) "...; using ROUNDED, as the C library does".
+ */
 static void
-warn_alignment(const char *func, size_t align, const char *why)
+warn_alignment(const char *func, size_t align, const char *why,
+               size_t rounded)
 {
     struct fmt out;
     fmt_open(&out, STDERR_FILENO);
@@ -114,7 +123,13 @@ warn_alignment(const char *func, size_t align, const char *why)
     fmt_dec(&out, align);
     fmt_str(&out, " is ");
     fmt_str(&out, why);
-    fmt_str(&out, "; returning EINVAL\n");
+    if (rounded) {
+        fmt_str(&out, "; using ");
+        fmt_dec(&out, rounded);
+        fmt_str(&out, ", as the C library does\n");
+    } else {
+        fmt_str(&out, "; returning EINVAL\n");
+    }
     fmt_flush(&out);
 }
 
@@ -167,18 +182,28 @@ free(void *ptr)
     hooks_free(&preload_malloc_ctx, ptr);
 }
 
+/* glibc's memalign takes any alignment up to SIZE_MAX / 2 + 1 and rounds
+ * it up to a power of two; 0 when there is none that large. */
+static size_t
+round_up_alignment(size_t align)
+{
+    if (align > SIZE_MAX / 2 + 1)
+        return 0;
+    size_t rounded = 1;
+    while (rounded < align)
+        rounded <<= 1;
+    return rounded;
+}
+
 PRELOAD_API void *
 memalign(size_t align, size_t size)
 {
     preload_start();
-    /* glibc rounds a non-power-of-two alignment up to the next one. */
-    if (align > SIZE_MAX / 2 + 1) {
+    size_t rounded = round_up_alignment(align);
+    if (!rounded) {
         errno = EINVAL;
         return NULL;
     }
-    size_t rounded = 1;
-    while (rounded < align)
-        rounded <<= 1;
     return hooks_memalign(&preload_malloc_ctx, rounded, size);
 }
 
@@ -188,7 +213,7 @@ posix_memalign(void **memptr, size_t align, size_t size)
     preload_start();
     if (!power_of_two(align) || align % sizeof(void *) != 0) {
         warn_alignment("posix_memalign", align,
-                       "not a power of two multiple of sizeof(void *)");
+                       "not a power of two multiple of sizeof(void *)", 0);
         return EINVAL;
     }
     int saved_errno = errno;
@@ -200,16 +225,55 @@ posix_memalign(void **memptr, size_t align, size_t size)
     return 0;
 }
 
+/*
+ * Does the C library's aligned_alloc take an alignment that is not a power
+ * of two, as memalign does (glibc up to 2.37), or refuse it with EINVAL
+ * (C17 DR 460: glibc 2.38, and the older branches it was backported to)?
+ * A version number cannot tell the backports apart, so ask the C library
+ * itself, once, the first time it matters; it answers before it would
+ * allocate, or with a block that goes straight back.
+ */
+static bool
+libc_aligned_alloc_rounds_up(void)
+{
+    enum { NOT_ASKED, ROUNDS_UP, REFUSES };
+    static atomic_int answer = NOT_ASKED;
+    int known = atomic_load_explicit(&answer, memory_order_relaxed);
+    if (known != NOT_ASKED)
+        return known == ROUNDS_UP;
+    /* RTLD_NEXT: the definitions that ours hide, the C library's. */
+    void *(*next_aligned_alloc)(size_t, size_t) =
+        (void *(*)(size_t, size_t))dlsym(RTLD_NEXT, "aligned_alloc");
+    void (*next_free)(void *) = (void (*)(void *))dlsym(RTLD_NEXT, "free");
+    known = REFUSES;
+    if (next_aligned_alloc && next_free) {
+        int saved_errno = errno;
+        void *p = next_aligned_alloc(3, 1);
+        if (p) {
+            next_free(p);
+            known = ROUNDS_UP;
+        }
+        errno = saved_errno;
+    }
+    atomic_store_explicit(&answer, known, memory_order_relaxed);
+    return known == ROUNDS_UP;
+}
+
 PRELOAD_API void *
 aligned_alloc(size_t align, size_t size)
 {
     preload_start();
-    if (!power_of_two(align)) {
-        warn_alignment("aligned_alloc", align, "not a power of two");
+    /* Any size goes, a multiple of the alignment or not, as in glibc. */
+    if (power_of_two(align))
+        return hooks_memalign(&preload_malloc_ctx, align, size);
+    size_t rounded = round_up_alignment(align);
+    if (!rounded || !libc_aligned_alloc_rounds_up()) {
+        warn_alignment("aligned_alloc", align, "not a power of two", 0);
         errno = EINVAL;
         return NULL;
     }
-    return hooks_memalign(&preload_malloc_ctx, align, size);
+    warn_alignment("aligned_alloc", align, "not a power of two", rounded);
+    return hooks_memalign(&preload_malloc_ctx, rounded, size);
 }
 
 PRELOAD_API void *

@@ -22,6 +22,10 @@ extern struct hooks_ctx preload_malloc_ctx;
 extern struct hooks_ctx preload_new_ctx;
 extern struct hooks_ctx preload_new_array_ctx;
 
+/* If the program's malloc family is not ours (it defines its own), say
+ * so in one line where reports go (preload_own_malloc.c). */
+void preload_check_own_malloc(void);
+
 void preload_start_slow(void);
 extern atomic_bool preload_started;
 

@@ -331,21 +331,6 @@ put_smallobj(struct fmt *out, bool even_unused)
 
 /* ---- DEADBYTE_MALLOCSTATS ------------------------------------------ */
 
-static int new_arena_fd = -1;
-
-static void
-print_at_new_arena(void)
-{
-    deadbyte_print_stats(new_arena_fd);
-}
-
-void
-stats_print_on_new_arena(int fd)
-{
-    new_arena_fd = fd;
-    smallobj_on_new_arena(fd >= 0 ? print_at_new_arena : NULL);
-}
-
 /* The statistics where reports go (the launcher's report directory, the
  * log file or standard error), under a line naming the process. */
 static void

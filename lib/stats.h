@@ -6,14 +6,6 @@
 #ifndef DEADBYTE_STATS_H
 #define DEADBYTE_STATS_H
 
-/*
- * Print the statistics to FD each time the small-object allocator is
- * about to allocate a new arena, as CPython does with PYTHONMALLOCSTATS;
- * FD -1 stops it.  Not synchronised with allocations: call it before
- * the mem and obj domains are used.
- */
-void stats_print_on_new_arena(int fd);
-
 /* DEADBYTE_MALLOCSTATS: from now on, print the statistics where reports
  * go at each new arena (called once, with the allocator mode). */
 void stats_init(void);

@@ -19,8 +19,8 @@
 #include <errno.h>
 #include <stdint.h>
 
-/* The smallest address a tracked block may have: the registry keeps 0
- * and 1 for its empty and dead slots, and nothing lives in page 0. */
+/* The smallest address a tracked block may have: the registry marks its
+ * empty slots with address 0, and nothing lives in page 0. */
 #define LOWEST_ADDRESS 4096
 
 /*

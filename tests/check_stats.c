@@ -296,14 +296,23 @@ START_TEST(test_stats_hooks_counts)
 }
 END_TEST
 
+static int new_arena_fd = -1;
+
+static void
+print_at_new_arena(void)
+{
+    deadbyte_print_stats(new_arena_fd);
+}
+
 static void
 allocate_three_arenas(int fd)
 {
-    stats_print_on_new_arena(fd);
+    new_arena_fd = fd;
+    smallobj_on_new_arena(print_at_new_arena);
     static void *blocks[3 * 64 * 31];
     for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
         blocks[i] = smallobj_malloc(NULL, 512);
-    stats_print_on_new_arena(-1);
+    smallobj_on_new_arena(NULL);
     for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
         smallobj_free(NULL, blocks[i]);
 }

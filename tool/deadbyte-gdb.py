@@ -9,7 +9,9 @@ Loaded by `deadbyte --gdb` (or by hand: `source deadbyte-gdb.py`):
   where the block was made.
 * `deadbyte-block ADDR` shows the debug block at ADDR (a pointer that
   malloc & co. returned): its size and API id, whether its guard bytes
-  are intact, and its serial number.
+  are intact, and its serial number.  Given an address inside a block,
+  it names and shows that block; given one in no block (0, the stack),
+  it says so.
 """
 
 import gdb
@@ -74,8 +76,107 @@ def _on_stop(event):
 gdb.events.stop.connect(_on_stop)
 
 
+# How far before an address deadbyte-block looks for the header of the
+# block that holds it.
+SCAN_LIMIT = 1 << 20
+# A size field above this is not a block's (the header is not one).
+MAX_PLAUSIBLE_SIZE = 1 << 40
+
+
+def _read(inferior, addr, length):
+    """LENGTH bytes at ADDR, or None if they cannot all be read."""
+    if addr < 0 or length <= 0:
+        return None
+    try:
+        return bytes(inferior.read_memory(addr, length))
+    except (gdb.MemoryError, OverflowError, ValueError):
+        return None
+
+
+def _header_fields(header, word):
+    """(size, API id, leading pad) of a 2-word block header."""
+    return (int.from_bytes(header[:word], "big"), chr(header[word]),
+            header[word + 1:])
+
+
+def _looks_like_header(header, word):
+    """True if HEADER is a block header: a known API id, an intact
+    leading pad and a size that can be true."""
+    size, api, lead = _header_fields(header, word)
+    return (api in API_NAMES and size <= MAX_PLAUSIBLE_SIZE
+            and all(b == FORBIDDENBYTE for b in lead))
+
+
+def _block_before(inferior, addr, word):
+    """(p, size) of the nearest block that starts before ADDR and within
+    SCAN_LIMIT bytes of it, or None.  Reads the largest window it can."""
+    window = SCAN_LIMIT
+    data = None
+    while window >= 2 * word:
+        data = _read(inferior, addr - window, window)
+        if data is not None:
+            break
+        window //= 2
+    if data is None:
+        return None
+    base = addr - window
+    lead = bytes([FORBIDDENBYTE]) * (word - 1)
+    end = len(data)
+    while True:
+        i = data.rfind(lead, 0, end)
+        if i < word + 1:  # no room for a size and an API id before it
+            return None
+        end = i + len(lead) - 1  # runs of 0xFD: step back one byte
+        p = base + i + len(lead)
+        if p % word or p >= addr:
+            continue
+        header = data[i - word - 1:i + len(lead)]
+        if _looks_like_header(header, word):
+            return p, _header_fields(header, word)[0]
+
+
+def _block_after(inferior, addr, word):
+    """(p, size) of a block whose header holds ADDR, or None."""
+    data = _read(inferior, addr - 2 * word + 1, 4 * word - 1)
+    if data is None:
+        return None
+    for p in range(addr + 1, addr + 2 * word + 1):
+        if p % word:
+            continue
+        at = p - 2 * word - (addr - 2 * word + 1)
+        header = data[at:at + 2 * word]
+        if _looks_like_header(header, word):
+            return p, _header_fields(header, word)[0]
+    return None
+
+
+def _show(inferior, addr, header, word):
+    size, api, lead = _header_fields(header, word)
+    print("Debug block at p=0x%x" % addr)
+    print("  size field:   %d bytes" % size)
+    print("  API id:       %r (%s)" % (api, API_NAMES.get(api, "not an API id of deadbyte")))
+    print("  leading pad:  %s" % ("intact" if all(b == FORBIDDENBYTE for b in lead)
+                                  else "DAMAGED: " + lead.hex(" ")))
+    if size > MAX_PLAUSIBLE_SIZE:
+        print("  (the size field is implausible: not reading the tail)")
+        return
+    tail = _read(inferior, addr + size, 2 * word)
+    if tail is None:
+        print("  trailing pad: not readable")
+        return
+    pad, serial = tail[:word], tail[word:]
+    print("  trailing pad: %s" % ("intact" if all(b == FORBIDDENBYTE for b in pad)
+                                  else "DAMAGED: " + pad.hex(" ")))
+    print("  serial:       #%d (if serial numbers are on)" %
+          int.from_bytes(serial, "big"))
+
+
 class DeadbyteBlock(gdb.Command):
-    """deadbyte-block ADDR: show the deadbyte debug block at ADDR."""
+    """deadbyte-block ADDR: show the deadbyte debug block at ADDR.
+
+ADDR is a pointer that malloc & co. returned.  For an address inside a
+block (its data, trailing pad or header), names the block and shows it;
+for one in no block, says so."""
 
     def __init__(self):
         super().__init__("deadbyte-block", gdb.COMMAND_DATA)
@@ -83,38 +184,72 @@ class DeadbyteBlock(gdb.Command):
     def invoke(self, arg, from_tty):
         if not arg:
             raise gdb.GdbError("usage: deadbyte-block ADDR")
+        ulong = gdb.lookup_type("unsigned long")
         try:
-            addr = int(gdb.parse_and_eval(arg).cast(
-                gdb.lookup_type("unsigned long")))
+            addr = int(gdb.parse_and_eval(arg).cast(ulong))
         except gdb.error as e:
             raise gdb.GdbError("deadbyte-block: %s: %s" % (arg, e))
         inferior = gdb.selected_inferior()
-        word = gdb.lookup_type("unsigned long").sizeof
-        try:
-            header = bytes(inferior.read_memory(addr - 2 * word, 2 * word))
-        except gdb.MemoryError:
-            raise gdb.GdbError("0x%x: the header is not readable" % addr)
-        size = int.from_bytes(header[:word], "big")
-        api = chr(header[word])
-        lead = header[word + 1:]
-        print("Debug block at p=0x%x" % addr)
-        print("  size field:   %d bytes" % size)
-        print("  API id:       %r (%s)" % (api, API_NAMES.get(api, "not an API id of deadbyte")))
-        print("  leading pad:  %s" % ("intact" if all(b == FORBIDDENBYTE for b in lead)
-                                      else "DAMAGED: " + lead.hex(" ")))
-        if size > (1 << 40):
-            print("  (the size field is implausible: not reading the tail)")
+        word = ulong.sizeof
+        if addr == 0:
+            raise gdb.GdbError("deadbyte-block: 0x0 is a null pointer, "
+                               "not a block")
+        header = _read(inferior, addr - 2 * word, 2 * word)
+        if header is None:
+            raise gdb.GdbError("deadbyte-block: 0x%x is not a block: the "
+                               "%d bytes before it, where a block's header "
+                               "is, cannot be read" % (addr, 2 * word))
+        size, api, lead = _header_fields(header, word)
+        # A known API id and one intact pad: a block, perhaps damaged at
+        # the other end.
+        maybe_block = api in API_NAMES and size <= MAX_PLAUSIBLE_SIZE
+        if maybe_block:
+            tail = _read(inferior, addr + size, word)
+            if (all(b == FORBIDDENBYTE for b in lead) or
+                    (tail is not None and
+                     all(b == FORBIDDENBYTE for b in tail))):
+                _show(inferior, addr, header, word)
+                return
+        found = _block_before(inferior, addr, word)
+        if found is not None:
+            p, size = found
+            offset = addr - p
+            if offset < size:
+                where = "%d bytes into the data" % offset
+            elif offset < size + word:
+                where = "%d bytes into the trailing pad" % (offset - size)
+            elif offset < size + 2 * word:
+                where = ("%d bytes into the serial number (if serial "
+                         "numbers are on)" % (offset - size - word))
+            else:
+                where = None
+            if where is not None:
+                print("deadbyte-block: 0x%x is not the start of a block: it "
+                      "is %s of the block at p=0x%x" % (addr, where, p))
+                _show(inferior, p, _read(inferior, p - 2 * word, 2 * word),
+                      word)
+                return
+        after = _block_after(inferior, addr, word)
+        if after is not None:
+            p = after[0]
+            print("deadbyte-block: 0x%x is not the start of a block: it is "
+                  "in the header of the block at p=0x%x, %d bytes before it"
+                  % (addr, p, p - addr))
+            _show(inferior, p, _read(inferior, p - 2 * word, 2 * word), word)
             return
-        try:
-            tail = bytes(inferior.read_memory(addr + size, 2 * word))
-        except gdb.MemoryError:
-            print("  trailing pad: not readable")
+        if maybe_block:
+            print("deadbyte-block: 0x%x: both pads are damaged, or it is "
+                  "not a block" % addr)
+            _show(inferior, addr, header, word)
             return
-        pad, serial = tail[:word], tail[word:]
-        print("  trailing pad: %s" % ("intact" if all(b == FORBIDDENBYTE for b in pad)
-                                      else "DAMAGED: " + pad.hex(" ")))
-        print("  serial:       #%d (if serial numbers are on)" %
-              int.from_bytes(serial, "big"))
+        nearest = ""
+        if found is not None:
+            nearest = ("; the nearest block before it is at p=0x%x (%d bytes)"
+                       % found)
+        print("deadbyte-block: 0x%x is not a deadbyte block: %r at p-%d is "
+              "not an API id, and no block before it holds "
+              "it%s" % (addr, api, word, nearest))
+        print("  the %d bytes before it: %s" % (2 * word, header.hex(" ")))
 
 
 DeadbyteBlock()
