@@ -490,22 +490,34 @@ put_freed_dump(struct fmt *out, const struct block_record *record,
                  "    The block was filled with DEADBYTE (0xdd) when it was "
                  "freed");
     size_t changed = 0;
-    for (size_t i = 0; i < record->offset + end; i++) {
-        unsigned char byte;
-        ptrdiff_t at = (ptrdiff_t)i - (ptrdiff_t)record->offset;
-        if (!dump_safe_read(&byte, p + at, 1) || byte == DEADBYTE)
-            continue;
-        if (changed == 0) {
-            *first = at;
-            fmt_str(out, "; these bytes changed since:\n");
+    /* Read a page at a time (a system call per byte took 12 s for an 8
+     * MiB block); chunks end at page boundaries, so a chunk that cannot
+     * be read is a page that is not there, skipped whole. */
+    const unsigned char *base = p - record->offset;
+    size_t total = record->offset + end;
+    unsigned char chunk[4096];
+    for (size_t done = 0; done < total;) {
+        size_t to_boundary =
+            sizeof chunk - ((uintptr_t)(base + done) & (sizeof chunk - 1));
+        size_t n = total - done < to_boundary ? total - done : to_boundary;
+        bool readable = dump_safe_read(chunk, base + done, n);
+        for (size_t j = 0; readable && j < n; j++) {
+            if (chunk[j] == DEADBYTE)
+                continue;
+            ptrdiff_t at = (ptrdiff_t)(done + j) - (ptrdiff_t)record->offset;
+            if (changed == 0) {
+                *first = at;
+                fmt_str(out, "; these bytes changed since:\n");
+            }
+            if (++changed <= 16) {
+                fmt_str(out, at < 0 ? "        at p-" : "        at p+");
+                fmt_dec(out, (uintmax_t)(at < 0 ? -at : at));
+                fmt_str(out, ": 0x");
+                fmt_hex2(out, chunk[j]);
+                fmt_str(out, " *** OUCH\n");
+            }
         }
-        if (++changed <= 16) {
-            fmt_str(out, at < 0 ? "        at p-" : "        at p+");
-            fmt_dec(out, (uintmax_t)(at < 0 ? -at : at));
-            fmt_str(out, ": 0x");
-            fmt_hex2(out, byte);
-            fmt_str(out, " *** OUCH\n");
-        }
+        done += n;
     }
     if (changed == 0)
         fmt_str(out, ", and deadbyte's quarantine still holds it.\n");
