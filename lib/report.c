@@ -349,7 +349,8 @@ report_bad_block(const struct report_bad *bad)
     report_begin(&out, bad->func, check);
     const struct block_record *record = bad->record;
     struct dump_findings found;
-    dump_block(&out, bad->p, record->size, bad->with_serial, &found);
+    dump_block(&out, bad->p, record->size, bad->with_serial, record->serial,
+               &found);
 
     /* The stack of the bad call: "free() was called at". */
     struct fmt title;
@@ -443,7 +444,7 @@ report_unknown_pointer(const char *func, const void *p, uint32_t call_trace)
         struct dump_findings found;
         if (!inside.tracked) /* a tracked block has no header to show */
             dump_block(&out, (const unsigned char *)inside.p, inside.size,
-                       options.serialno, &found);
+                       options.serialno, inside.serial, &found);
         put_traces(&out, &inside, "Bad call at", call_trace);
         fmt_str(&out, "deadbyte: interior pointer: ");
         fmt_str(&out, func);
