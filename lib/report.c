@@ -152,21 +152,18 @@ static void
 lock_reports(const char *func, const char *check)
 {
     pid_t me = this_thread();
-    pid_t owner = 0;
-    unsigned waited_ms = 0;
-    while (!atomic_compare_exchange_strong(&report_owner, &owner, me)) {
+    for (unsigned waited_ms = 0;; waited_ms += 10) {
+        pid_t owner = 0;
+        if (atomic_compare_exchange_strong(&report_owner, &owner, me))
+            return;
         if (owner == me)
             second_error(func, check);
-        if (thread_gone(owner) || waited_ms >= REPORT_WAIT_MS) {
-            /* Take it over, unless someone else did meanwhile. */
-            if (atomic_compare_exchange_strong(&report_owner, &owner, me))
-                return;
-            continue;
-        }
+        /* Take it over, unless another thread did meanwhile. */
+        if ((thread_gone(owner) || waited_ms >= REPORT_WAIT_MS) &&
+            atomic_compare_exchange_strong(&report_owner, &owner, me))
+            return;
         struct timespec pause = {0, 10 * 1000 * 1000};
         nanosleep(&pause, NULL);
-        waited_ms += 10;
-        owner = 0;
     }
 }
 
