@@ -13,7 +13,7 @@
 #include <string.h>
 
 /* Keeps the compiler from seeing through the pointer (and warning). */
-__attribute__((noipa)) static void *
+__attribute__((noinline)) static void *
 launder(void *p)
 {
     void *volatile v = p;

@@ -22,7 +22,7 @@
 static char *cache;
 
 /* Keeps the compiler from seeing through the pointer (and warning). */
-__attribute__((noipa)) static void *
+__attribute__((noinline)) static void *
 launder(void *p)
 {
     void *volatile v = p;

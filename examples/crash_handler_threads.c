@@ -36,7 +36,7 @@ static atomic_int asked, answered;
 
 /* Hides where P came from, so that GCC neither warns about the bug nor
  * fortifies memset() against it. */
-__attribute__((noipa)) static void *
+__attribute__((noinline)) static void *
 launder(void *p)
 {
     void *volatile v = p;

@@ -14,6 +14,9 @@
  *   ...
  *   To stop when this block is allocated, rerun with:
  *   deadbyte --break-at 1 ./examples/serial_overflow
+ *
+ * With an argument N it writes N bytes past the end instead: up to 8
+ * leave the serial number as it was.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,28 +24,29 @@
 
 /* Hides where P came from, so that GCC neither warns about the bug nor
  * fortifies memset() against it. */
-__attribute__((noipa)) static void *
+__attribute__((noinline)) static void *
 launder(void *p)
 {
     void *volatile v = p;
     return v;
 }
 
-__attribute__((noipa)) static void
+__attribute__((noinline)) static void
 fill(char *buf, size_t n)
 {
     memset(buf, 'A', n);
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
+    size_t past_end = argc > 1 ? strtoul(argv[1], NULL, 10) : 20;
     char *line = launder(malloc(16));
     if (!line)
         return 1;
-    puts("writing 36 bytes into 16");
+    printf("writing %zu bytes into 16\n", 16 + past_end);
     fflush(stdout);
-    fill(line, 16 + 20); /* BUG: 20 bytes past the end */
+    fill(line, 16 + past_end); /* BUG: past the end */
     free(line);
     return 0;
 }

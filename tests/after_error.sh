@@ -98,13 +98,13 @@ else
     fail "serial_overflow: exit $status, call #$made, --break-at $rerun"
 fi
 # An overflow within the pad leaves the serial alone: the plain line.
-run 20 ./examples/c_overflow
+run 20 ./examples/serial_overflow 8
 if [ "$status" -eq 134 ] &&
-   has '^    The block was made by call #[0-9]+ to debug malloc/realloc\.$' &&
+   has '^    The block was made by call #1 to debug malloc/realloc\.$' &&
    ! has 'serial number'; then
-    pass "c_overflow: an intact serial field is shown as before"
+    pass "serial_overflow 8: an intact serial field is shown as before"
 else
-    fail "c_overflow: exit $status"
+    fail "serial_overflow 8: exit $status"
 fi
 
 echo "$passes passed, $failures failed"
