@@ -82,7 +82,7 @@ on_abort(int sig)
 {
     (void)sig;
     atomic_store(&asked, CRASHED);
-    for (int i = 0; i < 3000 && !atomic_load(&answered); i++)
+    for (int i = 0; i < 10000 && !atomic_load(&answered); i++)
         pause_a_millisecond();
     if (!atomic_load(&answered))
         say("crash handler: the logger thread is stuck\n");

@@ -3,8 +3,9 @@
  * check_reporting.c -- reports that meet other reports: a second error on
  * the thread that is reporting (in its SIGABRT handler) is one line and
  * SIGABRT, never a wait for itself; a thread that reports after the
- * reporting thread died is not kept waiting for it; and a program whose
- * SIGABRT handler allocates, with nothing wrong, is left alone.
+ * reporting thread died, or is stuck, is not kept waiting for it for
+ * ever; and a program whose SIGABRT handler allocates, with nothing
+ * wrong, is left alone.
  */
 #include "config.h"
 
@@ -152,6 +153,49 @@ START_TEST(test_reporting_reporter_thread_gone)
 }
 END_TEST
 
+/* ---- The reporting thread is stuck --------------------------------- */
+
+/* In the worker that reported: wait for good, as a crash handler waiting
+ * for an answer that never comes; in the main thread: return. */
+static void
+hang_in_worker_thread(int sig)
+{
+    (void)sig;
+    if ((pid_t)syscall(SYS_gettid) != main_thread)
+        for (;;)
+            pause();
+}
+
+static void
+report_while_reporter_stuck(void *arg)
+{
+    (void)arg;
+    main_thread = getpid();
+    on_abort(hang_in_worker_thread);
+    pthread_t worker;
+    if (pthread_create(&worker, NULL, double_free_in_thread, NULL) != 0)
+        abort();
+    sleep(1); /* the worker reports, and hangs in its handler */
+    void *p = deadbyte_raw_malloc(24);
+    deadbyte_raw_free(p);
+    deadbyte_raw_free(launder(p)); /* reported after a while, not never */
+}
+
+START_TEST(test_reporting_reporter_thread_stuck)
+{
+    static const char *const patterns[] = {
+        "^deadbyte: double free: deadbyte_raw_free was given the 16-byte "
+        "block",
+        "^Fatal error: deadbyte_raw_free: double free$",
+        "^deadbyte: double free: deadbyte_raw_free was given the 24-byte "
+        "block",
+        "^Fatal error: deadbyte_raw_free: double free$",
+        NULL};
+    struct death expect = {SIGABRT, patterns};
+    expect_death(report_while_reporter_stuck, NULL, &expect);
+}
+END_TEST
+
 /* ---- Nothing wrong -------------------------------------------------- */
 
 static void
@@ -185,9 +229,11 @@ main(void)
 {
     Suite *s = suite_create("reporting");
     TCase *tc = tcase_create("reporting");
+    tcase_set_timeout(tc, 30); /* a stuck reporter is waited for 10 s */
     tcase_add_test(tc, test_reporting_second_error_in_abort_handler);
     tcase_add_test(tc, test_reporting_second_error_ends_process_despite_handler);
     tcase_add_test(tc, test_reporting_reporter_thread_gone);
+    tcase_add_test(tc, test_reporting_reporter_thread_stuck);
     tcase_add_test(tc, test_reporting_program_abort_is_left_alone);
     suite_add_tcase(s, tc);
     return run_suite(s);
