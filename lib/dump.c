@@ -103,9 +103,38 @@ dump_data(struct fmt *out, const unsigned char *p, size_t n)
     fmt_char(out, '\n');
 }
 
+/*
+ * CPython's "The block was made by call #N" line, N being the number
+ * deadbyte recorded (RECORDED; 0 if unknown) rather than the block's copy
+ * FIELD: an overflow of more than the pad, or a wild write, overwrites
+ * that, and its bytes read as a number are no call's.  Says so when they
+ * differ, and whether the damage came through the pad (PAD_DAMAGED).
+ */
+static void
+put_serial(struct fmt *out, size_t field, size_t recorded, bool pad_damaged)
+{
+    if (recorded == 0 || field == recorded) {
+        fmt_str(out, "    The block was made by call #");
+        fmt_dec(out, recorded ? recorded : field);
+        fmt_str(out, " to debug malloc/realloc.\n");
+        return;
+    }
+    fmt_str(out, pad_damaged ? "    The damage runs through the pad into "
+                               "the serial number at tail+"
+                             : "    The serial number at tail+");
+    fmt_dec(out, SST);
+    fmt_str(out, pad_damaged ? ": it reads 0x" : " is damaged: it reads 0x");
+    fmt_hex(out, field);
+    fmt_str(out, ", not the ");
+    fmt_dec(out, recorded);
+    fmt_str(out, " deadbyte wrote there.\n    The block was made by call #");
+    fmt_dec(out, recorded);
+    fmt_str(out, " to debug malloc/realloc (deadbyte's record of it).\n");
+}
+
 void
 dump_block(struct fmt *out, const unsigned char *p, size_t size,
-           bool with_serial, struct dump_findings *found)
+           bool with_serial, size_t serial, struct dump_findings *found)
 {
     unsigned char header[2 * SST];
     found->bad_lead = found->bad_tail = -1;
@@ -154,11 +183,9 @@ dump_block(struct fmt *out, const unsigned char *p, size_t size,
         fmt_str(out, "unreadable.\n");
     } else {
         found->bad_tail = put_pads(out, trailer, SST, false);
-        if (with_serial) {
-            fmt_str(out, "    The block was made by call #");
-            fmt_dec(out, block_get_be(trailer + SST));
-            fmt_str(out, " to debug malloc/realloc.\n");
-        }
+        if (with_serial)
+            put_serial(out, block_get_be(trailer + SST), serial,
+                       found->bad_tail >= 0);
     }
     if (size > 0)
         dump_data(out, p, size);

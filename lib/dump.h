@@ -29,12 +29,14 @@ struct dump_findings {
 };
 
 /*
- * Dump the block at P, whose true size (from the registry) is SIZE:
- * header, pads, serial, data.  A size field that disagrees with SIZE is
- * said so, and SIZE is what is used.  Ends with a blank line.
+ * Dump the block at P, whose true size and serial number (from the
+ * registry) are SIZE and SERIAL (0: not known): header, pads, serial,
+ * data.  A size field or serial field that disagrees with them is said
+ * so, and SIZE and SERIAL are what is used.  Ends with a blank line.
  */
 void dump_block(struct fmt *out, const unsigned char *p, size_t size,
-                bool with_serial, struct dump_findings *found);
+                bool with_serial, size_t serial,
+                struct dump_findings *found);
 
 /* "    Data at p: cd cd ... cd" -- 8 bytes, " ...", the last 8. */
 void dump_data(struct fmt *out, const unsigned char *p, size_t n);

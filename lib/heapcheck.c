@@ -25,28 +25,42 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+/*
+ * The first damaged block that a walk of the registry or the quarantine
+ * found.  The walks hold a table's lock while they look at its blocks;
+ * the report waits until they let go: written under one of deadbyte's
+ * locks, it hung any thread (and any SIGABRT handler) that then
+ * allocated from the same table.
+ */
+struct damage {
+    bool found;
+    enum block_fault fault; /* of a live block; BLOCK_OK: written after free */
+    struct block_record record;
+};
+
 static void
-check_live(const struct block_record *record, void *arg)
+find_damaged_live(const struct block_record *record, void *arg)
 {
-    uint32_t trace = *(const uint32_t *)arg;
-    if (record->freed || record->tracked)
+    struct damage *damage = arg;
+    if (damage->found || record->freed || record->tracked)
         return; /* being released, or in quarantine: checked below; or
                    the program's own memory, with no guards to check */
-    hooks_check_block("deadbyte_check_heap", record->api,
-                      (const unsigned char *)record->p, record, trace);
+    enum block_fault fault = hooks_block_fault(
+        record->api, (const unsigned char *)record->p, record);
+    if (fault != BLOCK_OK)
+        *damage = (struct damage){true, fault, *record};
 }
 
 static void
-check_quarantined(const struct quarantine_item *item, void *arg)
+find_damaged_quarantined(const struct quarantine_item *item, void *arg)
 {
-    (void)arg;
+    struct damage *damage = arg;
     struct block_record record;
-    if (!registry_find(item->p, &record))
+    if (damage->found || !registry_find(item->p, &record))
         return;
     const unsigned char *base = (const unsigned char *)item->p - record.offset;
     if (!block_all_dead(base, item->bytes))
-        report_write_after_free("deadbyte_check_heap", &record,
-                                options.serialno);
+        *damage = (struct damage){true, BLOCK_OK, record};
 }
 
 HOOK_PATH int
@@ -55,9 +69,20 @@ deadbyte_check_heap(void)
     options_init();
     /* Where the check was asked for: the program's call, or exit. */
     uint32_t trace = traces_capture();
-    registry_for_each(check_live, &trace);
+    const char *func = "deadbyte_check_heap";
+    struct damage damage = {false, BLOCK_OK, {0}};
+    registry_for_each(find_damaged_live, &damage);
+    if (damage.found) {
+        struct report_bad bad = {func, damage.record.api,
+                                 (const unsigned char *)damage.record.p,
+                                 damage.fault, options.serialno, 0,
+                                 &damage.record, trace};
+        report_bad_block(&bad);
+    }
     QUARANTINE_FOR_ALL(q)
-    quarantine_for_each(q, check_quarantined, NULL);
+    quarantine_for_each(q, find_damaged_quarantined, &damage);
+    if (damage.found)
+        report_write_after_free(func, &damage.record, options.serialno);
     return 0;
 }
 

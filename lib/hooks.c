@@ -175,17 +175,25 @@ undo_release(void *p, const struct block_record *record)
  * in CPython's order: API id, leading pad, then -- the registry's size
  * being the true one -- the size field and the trailing pad.
  */
+HOOK_PATH enum block_fault
+hooks_block_fault(char api, const unsigned char *p,
+                  const struct block_record *record)
+{
+    enum block_fault fault = block_check_head(p, api);
+    if (fault == BLOCK_OK)
+        fault = block_size(p) != record->size
+                    ? BLOCK_BAD_SIZE
+                    : block_check_tail(p, options.serialno, SIZE_MAX);
+    return fault;
+}
+
 HOOK_PATH void
 hooks_check_block(const char *func, char api, const unsigned char *p,
                   const struct block_record *record, uint32_t trace)
 {
     struct report_bad bad = {func, api, p, BLOCK_OK,
                              options.serialno, 0, record, trace};
-    bad.fault = block_check_head(p, api);
-    if (bad.fault == BLOCK_OK)
-        bad.fault = block_size(p) != record->size
-                        ? BLOCK_BAD_SIZE
-                        : block_check_tail(p, bad.with_serial, SIZE_MAX);
+    bad.fault = hooks_block_fault(api, p, record);
     if (bad.fault != BLOCK_OK)
         report_bad_block(&bad);
 }

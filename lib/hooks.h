@@ -55,6 +55,12 @@ void hooks_free_sized(struct hooks_ctx *ctx, void *ptr, size_t size);
  * of the API that made it. */
 size_t hooks_usable_size(void *ptr);
 
+/* What is wrong with the bytes of the block at P, which the registry
+ * knows as RECORD, for a call expecting API (see hooks_check_block):
+ * BLOCK_OK if nothing.  Reports nothing. */
+enum block_fault hooks_block_fault(char api, const unsigned char *p,
+                                   const struct block_record *record);
+
 /*
  * Check the bytes of the block at P, which the registry knows as RECORD,
  * for FUNC expecting API: in CPython's order the API id, the leading pad,

@@ -39,8 +39,7 @@ report_unlocked(const char *func)
 {
     uint32_t trace = traces_capture();
     struct fmt out;
-    fmt_open(&out, report_open_output());
-    report_put_process(&out, "fatal error");
+    report_begin(&out, func, "called without holding the lock");
     frames_put_trace(&out, "Called at", trace);
     fmt_str(&out, "deadbyte: ");
     fmt_str(&out, func);

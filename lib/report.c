@@ -7,7 +7,8 @@
  * error: <function>: <check>" line, then abort().
  *
  * It runs when the heap is known to be damaged: no malloc, no stdio, no
- * lock the program could hold; one report at a time.
+ * lock the program could hold, and none of deadbyte's own (its callers
+ * let go of theirs first); one report at a time, one per thread.
  */
 #include "config.h"
 
@@ -19,11 +20,15 @@
 #include "frames.h"
 #include "options.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 /*
@@ -57,22 +62,122 @@ report_open_output(void)
     return STDERR_FILENO;
 }
 
-/* One report at a time: a second thread waits, and abort() ends it. */
-static atomic_flag reporting = ATOMIC_FLAG_INIT;
+/*
+ * One report at a time, and at most one per thread.  The lock holds the
+ * kernel id of the thread writing a report, and stays held through the
+ * abort() that ends it: the program's SIGABRT handler runs then, and a
+ * report that it starts (a free() of a bad pointer) is a second error on
+ * the same thread, which must not wait for itself.  A thread id, not a
+ * per-thread flag: a child forked while a report was being written
+ * inherits the lock but none of its threads owns it.
+ */
+static _Atomic pid_t report_owner;
+
+/* How long another thread's report may keep this one waiting.  A report
+ * takes milliseconds; its writer may be stuck for good, though: in the
+ * program's SIGABRT handler, or waiting for a lock that the waiting
+ * thread holds (the loader's, which reports take to name functions).
+ * After that this thread writes its report too, and its abort() ends the
+ * process. */
+#define REPORT_WAIT_MS 10000
+
+static pid_t
+this_thread(void)
+{
+    return (pid_t)syscall(SYS_gettid);
+}
+
+/* Has thread TID of this process ended (or is it no thread of this
+ * process: a child forked in the middle of a report)? */
+static bool
+thread_gone(pid_t tid)
+{
+    int saved_errno = errno;
+    bool gone = syscall(SYS_tgkill, getpid(), tid, 0) != 0 && errno == ESRCH;
+    errno = saved_errno;
+    return gone;
+}
 
 /*
- * Start a report: "deadbyte: fatal error in process 1234 (./prog):" -- the
- * program name is argv[0], read from /proc since we may run before main().
+ * End the process with SIGABRT now, whatever the program made of the
+ * signal: its handler already ran once for the first report.
  */
-static void
-begin(struct fmt *out)
+static _Noreturn void
+abort_now(void)
 {
-    while (atomic_flag_test_and_set(&reporting))
-        sleep(1);
+    struct sigaction by_default;
+    memset(&by_default, 0, sizeof by_default);
+    by_default.sa_handler = SIG_DFL;
+    sigemptyset(&by_default.sa_mask);
+    sigaction(SIGABRT, &by_default, NULL);
+    sigset_t abrt;
+    sigemptyset(&abrt);
+    sigaddset(&abrt, SIGABRT);
+    sigprocmask(SIG_UNBLOCK, &abrt, NULL);
+    raise(SIGABRT);
+    _exit(128 + SIGABRT); /* SIGABRT could not end us: say it still */
+}
+
+/* The report this thread is writing, whose text may still be buffered. */
+static struct fmt *_Atomic report_in_progress;
+
+/*
+ * A report began while this thread was writing one, or was in the
+ * abort() that ends one: say so in one line, after whatever of the first
+ * is still buffered, and end the process.
+ */
+static _Noreturn void
+second_error(const char *func, const char *check)
+{
+    struct fmt *first = atomic_load(&report_in_progress);
+    if (first)
+        fmt_flush(first);
+    struct fmt out;
+    fmt_open(&out, report_open_output());
+    fmt_str(&out, "deadbyte: a second error while reporting the first in "
+                  "process ");
+    fmt_dec(&out, (uintmax_t)getpid());
+    fmt_str(&out, ": ");
+    fmt_str(&out, func);
+    fmt_str(&out, ": ");
+    fmt_str(&out, check);
+    fmt_str(&out, "; aborting\n");
+    fmt_flush(&out);
+    abort_now();
+}
+
+/* Take the report lock for the calling thread, or end the process if it
+ * holds it already. */
+static void
+lock_reports(const char *func, const char *check)
+{
+    pid_t me = this_thread();
+    for (unsigned waited_ms = 0;; waited_ms += 10) {
+        pid_t owner = 0;
+        if (atomic_compare_exchange_strong(&report_owner, &owner, me))
+            return;
+        if (owner == me)
+            second_error(func, check);
+        /* Take it over, unless another thread did meanwhile. */
+        if ((thread_gone(owner) || waited_ms >= REPORT_WAIT_MS) &&
+            atomic_compare_exchange_strong(&report_owner, &owner, me))
+            return;
+        struct timespec pause = {0, 10 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+}
+
+void
+report_begin(struct fmt *out, const char *func, const char *check)
+{
+    lock_reports(func, check);
     fmt_open(out, report_open_output());
+    atomic_store(&report_in_progress, out);
     report_put_process(out, "fatal error");
 }
 
+/* The program name is argv[0], read from /proc since we may run before
+ * main(). */
 void
 report_put_process(struct fmt *out, const char *what)
 {
@@ -141,6 +246,16 @@ report_put_rerun(struct fmt *out, size_t serial)
     fmt_char(out, '\n');
 }
 
+/* Write out the rest of the report, and abort(): the program's SIGABRT
+ * handler runs, with the report lock still held by this thread. */
+static _Noreturn void
+end_report(struct fmt *out)
+{
+    fmt_flush(out);
+    atomic_store(&report_in_progress, NULL); /* written out, whole */
+    abort();
+}
+
 /* "deadbyte: <what>\nFatal error: <func>: <check>\n", then abort(). */
 static _Noreturn void
 finish(struct fmt *out, const char *func, const char *check)
@@ -150,8 +265,7 @@ finish(struct fmt *out, const char *func, const char *check)
     fmt_str(out, ": ");
     fmt_str(out, check);
     fmt_char(out, '\n');
-    fmt_flush(out);
-    abort();
+    end_report(out);
 }
 
 static void
@@ -203,14 +317,37 @@ put_traces(struct fmt *out, const struct block_record *record,
         frames_put_trace(out, call_title, call_trace);
 }
 
+/* CPython's name of the check that FAULT failed. */
+static const char *
+bad_block_check(enum block_fault fault)
+{
+    switch (fault) {
+    case BLOCK_BAD_ID:
+        return "bad ID";
+    case BLOCK_BAD_LEADING_PAD:
+        return "bad leading pad byte";
+    case BLOCK_BAD_SIZE:
+        return "bad size field";
+    case BLOCK_BAD_TRAILING_PAD:
+        return "bad trailing pad byte";
+    case BLOCK_BAD_DELETE_SIZE:
+        return "bad size for sized delete";
+    case BLOCK_OK:
+        break;
+    }
+    return "no fault";
+}
+
 void
 report_bad_block(const struct report_bad *bad)
 {
+    const char *check = bad_block_check(bad->fault);
     struct fmt out;
-    begin(&out);
+    report_begin(&out, bad->func, check);
     const struct block_record *record = bad->record;
     struct dump_findings found;
-    dump_block(&out, bad->p, record->size, bad->with_serial, &found);
+    dump_block(&out, bad->p, record->size, bad->with_serial, record->serial,
+               &found);
 
     /* The stack of the bad call: "free() was called at". */
     struct fmt title;
@@ -224,11 +361,9 @@ report_bad_block(const struct report_bad *bad)
     put_traces(&out, &live, title.buf, bad->call_trace);
 
     fmt_str(&out, "deadbyte: ");
-    const char *check = "no fault";
     unsigned char id = found.header_api;
     switch (bad->fault) {
     case BLOCK_BAD_ID:
-        check = "bad ID";
         if (api_alloc_name((char)id)) {
             fmt_str(&out, "API mismatch: a block allocated with ");
             fmt_str(&out, api_alloc_name((char)id));
@@ -243,18 +378,15 @@ report_bad_block(const struct report_bad *bad)
         }
         break;
     case BLOCK_BAD_LEADING_PAD:
-        check = "bad leading pad byte";
         fmt_str(&out, "buffer underflow: something wrote before the start "
                       "of the block, at p-");
         fmt_dec(&out, (uintmax_t)found.bad_lead);
         break;
     case BLOCK_BAD_SIZE:
-        check = "bad size field";
         fmt_str(&out, "the size field is corrupt: an underflow or a wild "
                       "write reached the header");
         break;
     case BLOCK_BAD_TRAILING_PAD:
-        check = "bad trailing pad byte";
         fmt_str(&out, "buffer overflow: something wrote past the end of "
                       "the ");
         fmt_dec(&out, record->size);
@@ -262,7 +394,6 @@ report_bad_block(const struct report_bad *bad)
         fmt_dec(&out, record->size + (size_t)found.bad_tail);
         break;
     case BLOCK_BAD_DELETE_SIZE:
-        check = "bad size for sized delete";
         fmt_str(&out, "sized delete mismatch: ");
         fmt_str(&out, bad->func);
         fmt_str(&out, " was told the block holds ");
@@ -296,22 +427,21 @@ report_bad_block(const struct report_bad *bad)
         fmt_str(&out, " passed");
     }
     fmt_char(&out, '\n');
-    fmt_flush(&out);
-    abort();
+    end_report(&out);
 }
 
 void
 report_unknown_pointer(const char *func, const void *p, uint32_t call_trace)
 {
-    struct fmt out;
-    begin(&out);
     struct block_record inside;
     bool interior = registry_containing((uintptr_t)p, &inside);
+    struct fmt out;
+    report_begin(&out, func, interior ? "interior pointer" : "invalid pointer");
     if (interior) {
         struct dump_findings found;
         if (!inside.tracked) /* a tracked block has no header to show */
             dump_block(&out, (const unsigned char *)inside.p, inside.size,
-                       options.serialno, &found);
+                       options.serialno, inside.serial, &found);
         put_traces(&out, &inside, "Bad call at", call_trace);
         fmt_str(&out, "deadbyte: interior pointer: ");
         fmt_str(&out, func);
@@ -358,22 +488,34 @@ put_freed_dump(struct fmt *out, const struct block_record *record,
                  "    The block was filled with DEADBYTE (0xdd) when it was "
                  "freed");
     size_t changed = 0;
-    for (size_t i = 0; i < record->offset + end; i++) {
-        unsigned char byte;
-        ptrdiff_t at = (ptrdiff_t)i - (ptrdiff_t)record->offset;
-        if (!dump_safe_read(&byte, p + at, 1) || byte == DEADBYTE)
-            continue;
-        if (changed == 0) {
-            *first = at;
-            fmt_str(out, "; these bytes changed since:\n");
+    /* Read a page at a time (a system call per byte took 12 s for an 8
+     * MiB block); chunks end at page boundaries, so a chunk that cannot
+     * be read is a page that is not there, skipped whole. */
+    const unsigned char *base = p - record->offset;
+    size_t total = record->offset + end;
+    unsigned char chunk[4096];
+    for (size_t done = 0; done < total;) {
+        size_t to_boundary =
+            sizeof chunk - ((uintptr_t)(base + done) & (sizeof chunk - 1));
+        size_t n = total - done < to_boundary ? total - done : to_boundary;
+        bool readable = dump_safe_read(chunk, base + done, n);
+        for (size_t j = 0; readable && j < n; j++) {
+            if (chunk[j] == DEADBYTE)
+                continue;
+            ptrdiff_t at = (ptrdiff_t)(done + j) - (ptrdiff_t)record->offset;
+            if (changed == 0) {
+                *first = at;
+                fmt_str(out, "; these bytes changed since:\n");
+            }
+            if (++changed <= 16) {
+                fmt_str(out, at < 0 ? "        at p-" : "        at p+");
+                fmt_dec(out, (uintmax_t)(at < 0 ? -at : at));
+                fmt_str(out, ": 0x");
+                fmt_hex2(out, chunk[j]);
+                fmt_str(out, " *** OUCH\n");
+            }
         }
-        if (++changed <= 16) {
-            fmt_str(out, at < 0 ? "        at p-" : "        at p+");
-            fmt_dec(out, (uintmax_t)(at < 0 ? -at : at));
-            fmt_str(out, ": 0x");
-            fmt_hex2(out, byte);
-            fmt_str(out, " *** OUCH\n");
-        }
+        done += n;
     }
     if (changed == 0)
         fmt_str(out, ", and deadbyte's quarantine still holds it.\n");
@@ -397,10 +539,6 @@ void
 report_freed_block(const char *func, const struct block_record *record,
                    uint32_t call_trace)
 {
-    struct fmt out;
-    begin(&out);
-    ptrdiff_t first = 0;
-    put_freed_dump(&out, record, options.serialno, &first);
     /* What the program tried to do with it, in words. */
     const char *title = "Used again at", *words = "use after free: ";
     const char *check = "use of a freed block";
@@ -413,6 +551,10 @@ report_freed_block(const char *func, const struct block_record *record,
         words = "double free: ";
         check = "double free";
     }
+    struct fmt out;
+    report_begin(&out, func, check);
+    ptrdiff_t first = 0;
+    put_freed_dump(&out, record, options.serialno, &first);
     put_traces(&out, record, title, call_trace);
     fmt_str(&out, "deadbyte: ");
     fmt_str(&out, words);
@@ -429,7 +571,7 @@ report_tracked_block(const char *func, const struct block_record *record,
                      uint32_t call_trace)
 {
     struct fmt out;
-    begin(&out);
+    report_begin(&out, func, "block registered with deadbyte_track");
     fmt_str(&out, "Memory block at p=");
     fmt_ptr(&out, (const void *)record->p);
     fmt_str(&out, ": ");
@@ -452,7 +594,7 @@ report_write_after_free(const char *func, const struct block_record *record,
                         bool with_serial)
 {
     struct fmt out;
-    begin(&out);
+    report_begin(&out, func, "write after free");
     ptrdiff_t first = 0;
     size_t changed = put_freed_dump(&out, record, with_serial, &first);
     put_traces(&out, record, NULL, 0);

@@ -25,6 +25,19 @@
  * process, DEADBYTE_LOG_FILE, or standard error. */
 int report_open_output(void);
 
+/*
+ * Start a fatal-error report of check CHECK failed in FUNC: take the
+ * report lock (waiting while another thread writes a report), open OUT
+ * on the report output and write "deadbyte: fatal error in process 1234
+ * (./prog):".  A report begun on a thread that is writing one already,
+ * or is in the abort() that ends one (the program's SIGABRT handler
+ * called free()), writes instead "deadbyte: a second error while
+ * reporting the first in process 1234: FUNC: CHECK; aborting" and ends
+ * the process with SIGABRT at once, whatever its handler.  The lock is
+ * never released: a report ends the process.
+ */
+void report_begin(struct fmt *out, const char *func, const char *check);
+
 /* "deadbyte: WHAT in process 1234 (./prog):" */
 void report_put_process(struct fmt *out, const char *what);
 
