@@ -14,6 +14,7 @@
 #include "launch.h"
 #include "options.h"
 #include "reports.h"
+#include "supervise.h"
 #include "symbolize.h"
 
 #include <errno.h>
@@ -322,6 +323,13 @@ main(int argc, char **argv)
      * children report there too.  --report-dir keeps them; else the
      * launcher makes a private one and removes it. */
     options_init();
+    if (options.break_at.count && !options.serialno) {
+        fprintf(stderr, "deadbyte: --break-at needs serial numbers, which "
+                        "--serialno=0 turns off\n");
+        return EXIT_DEADBYTE_ERROR;
+    }
+    if (reports_load_suppressions(options.suppressions) != 0)
+        return EXIT_DEADBYTE_ERROR;
     FILE *out = stderr;
     if (options.log_file && *options.log_file) {
         out = fopen(options.log_file, "a");
@@ -339,6 +347,9 @@ main(int argc, char **argv)
                 options.report_dir);
         return EXIT_DEADBYTE_ERROR;
     }
+    /* From here on, no signal may end the launcher before it has removed
+     * the directory it makes: they wait, or go to the program. */
+    supervise_hold_signals();
     char *dir = keep ? strdup(options.report_dir) : reports_make_dir();
     if (!dir)
         return EXIT_DEADBYTE_ERROR;
@@ -346,15 +357,8 @@ main(int argc, char **argv)
     /* Leak reports are on by default under the launcher (not in the
      * library alone, which cannot sort out suppressions). */
     setenv("DEADBYTE_LEAKS", "definite", 0);
-    if (reports_load_suppressions(options.suppressions) != 0)
-        return EXIT_DEADBYTE_ERROR;
     time_t started = time(NULL);
 
-    if (options.break_at.count && !options.serialno) {
-        fprintf(stderr, "deadbyte: --break-at needs serial numbers, which "
-                        "--serialno=0 turns off\n");
-        return EXIT_DEADBYTE_ERROR;
-    }
     if (options.gdb)
         status = run_under_gdb(path, argv + optind, preload);
     else
@@ -363,6 +367,8 @@ main(int argc, char **argv)
     free(dir);
     if (out != stderr)
         fclose(out);
+    /* A signal that came meanwhile ends the launcher now, cleaned up. */
+    supervise_release();
     /* Leaks change the exit status only when asked, and only that of a
      * program that succeeded otherwise. */
     if (status == 0 && summary.leaked_blocks > 0 && options.leak_exitcode)
