@@ -12,6 +12,7 @@
 
 #include "launch.h"
 
+#include "printable.h"
 #include "supervise.h"
 
 #include <elf.h>
@@ -35,7 +36,7 @@
 static int
 fail(const char *program, const char *why, int status)
 {
-    fprintf(stderr, "deadbyte: %s: %s\n", program, why);
+    fprintf(stderr, "deadbyte: %s: %s\n", printable(program), why);
     return status;
 }
 

@@ -13,6 +13,7 @@
 
 #include "launch.h"
 #include "options.h"
+#include "printable.h"
 #include "reports.h"
 #include "supervise.h"
 #include "symbolize.h"
@@ -139,7 +140,7 @@ check_value(const char *name, const char *value, const char *where)
     if (options_set(name, value, &expected) == 0)
         return 0;
     fprintf(stderr, "deadbyte: invalid value '%s' for %s: expected %s\n",
-            value, where, expected);
+            printable(value), where, expected);
     return EXIT_DEADBYTE_ERROR;
 }
 
@@ -153,9 +154,10 @@ check_environment(void)
             continue;
         const char *eq = strchr(*env, '=');
         char name[64];
-        size_t len = (size_t)(eq - *env) - 9;
-        if (!eq || len >= sizeof name) {
-            fprintf(stderr, "deadbyte: unknown variable %s\n", *env);
+        size_t len = eq ? (size_t)(eq - *env) - 9 : sizeof name;
+        if (len >= sizeof name) {
+            fprintf(stderr, "deadbyte: unknown variable %s\n",
+                    printable(*env));
             return EXIT_DEADBYTE_ERROR;
         }
         for (size_t i = 0; i < len; i++) {
@@ -164,10 +166,12 @@ check_environment(void)
         }
         name[len] = '\0';
         if (!options_known(name)) {
+            char variable[80];
+            snprintf(variable, sizeof variable, "%.*s", (int)(eq - *env), *env);
             fprintf(stderr,
-                    "deadbyte: unknown variable %.*s in the environment "
+                    "deadbyte: unknown variable %s in the environment "
                     "(see deadbyte --list-options)\n",
-                    (int)(eq - *env), *env);
+                    printable(variable));
             return EXIT_DEADBYTE_ERROR;
         }
         char where[80];
@@ -177,6 +181,68 @@ check_environment(void)
             return status;
     }
     return 0;
+}
+
+/*
+ * Say in one line what is wrong with the option WORD, on which
+ * getopt_long() returned C: ':' for a missing (or empty) value, '?' for
+ * an unknown or ambiguous option or a value given to one that takes
+ * none.  WORD is what the user typed, quoted printable: getopt's own
+ * optopt is a table index for long options, not a character.
+ */
+static void
+bad_option(int c, const char *word, const struct option *longopts)
+{
+    if (strncmp(word, "--", 2) != 0) {
+        /* A short option: -h and -V are the only ones. */
+        char dash[3] = {'-', (char)optopt, '\0'};
+        fprintf(stderr, "deadbyte: unknown option '%s' (see deadbyte "
+                        "--help)\n", printable(dash));
+        return;
+    }
+    const char *name = word + 2;
+    size_t len = strcspn(name, "=");
+    const struct option *exact = NULL, *match = NULL;
+    size_t matches = 0;
+    for (const struct option *o = longopts; o->name; o++) {
+        if (strncmp(o->name, name, len) != 0)
+            continue;
+        matches++;
+        match = o;
+        if (strlen(o->name) == len)
+            exact = o;
+    }
+    if (exact)
+        match = exact;
+    char typed[80];
+    snprintf(typed, sizeof typed, "%s", printable(word));
+    typed[strcspn(typed, "=")] = '\0';
+    if (c == ':') {
+        int row = optopt - OPT_ROW;
+        if (match && row >= 0 && row < (int)N_ROWS) {
+            fprintf(stderr, "deadbyte: option '--%s' needs a value: --%s%s\n",
+                    match->name, match->name, value_word(&rows[row]));
+        } else {
+            fprintf(stderr, "deadbyte: option '%s' needs a value\n", typed);
+        }
+        return;
+    }
+    if (matches == 0) {
+        fprintf(stderr, "deadbyte: unknown option '%s' (see deadbyte "
+                        "--help)\n", typed);
+        return;
+    }
+    if (!exact && matches > 1) {
+        fprintf(stderr, "deadbyte: ambiguous option '%s': it could be", typed);
+        size_t shown = 0;
+        for (const struct option *o = longopts; o->name; o++)
+            if (strncmp(o->name, name, len) == 0)
+                fprintf(stderr, "%s--%s", shown++ == 0 ? " " : ", ", o->name);
+        fputc('\n', stderr);
+        return;
+    }
+    /* A single match, so the value is what getopt refused. */
+    fprintf(stderr, "deadbyte: option '--%s' takes no value\n", match->name);
 }
 
 /*
@@ -255,12 +321,14 @@ main(int argc, char **argv)
     /* `deadbyte symbolize [FILE]`: file and line for a saved report. */
     if (argc >= 2 && strcmp(argv[1], "symbolize") == 0) {
         if (argc > 3) {
-            fprintf(stderr, "Usage: deadbyte symbolize [REPORT-FILE]\n");
+            fprintf(stderr, "deadbyte: symbolize takes one REPORT-FILE at "
+                            "most (see deadbyte --help)\n");
             return EXIT_DEADBYTE_ERROR;
         }
         FILE *in = argc == 3 ? fopen(argv[2], "r") : stdin;
         if (!in) {
-            fprintf(stderr, "deadbyte: %s: %s\n", argv[2], strerror(errno));
+            fprintf(stderr, "deadbyte: %s: %s\n", printable(argv[2]),
+                    strerror(errno));
             return EXIT_DEADBYTE_ERROR;
         }
         return symbolize_stream(in, stdout) ? EXIT_DEADBYTE_ERROR : 0;
@@ -270,21 +338,26 @@ main(int argc, char **argv)
     if (status)
         return status;
 
+    /* The whole command line is checked before --help, --version or
+     * --list-options act (the first of them given). */
+    int info = 0;
     int c;
     opterr = 0;
-    /* "+": options end at the program's name; its own options are its. */
-    while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
-        if (c == OPT_HELP) {
-            usage(stdout);
-            return 0;
+    /* "+": options end at the program's name; its own options are its.
+     * ":": a missing value is told apart from an unknown option. */
+    for (;;) {
+        const char *word = optind < argc ? argv[optind] : "";
+        c = getopt_long(argc, argv, "+:hV", longopts, NULL);
+        if (c == -1)
+            break;
+        if (c == OPT_HELP || c == OPT_VERSION || c == OPT_LIST) {
+            if (!info)
+                info = c;
+            continue;
         }
-        if (c == OPT_VERSION) {
-            printf("deadbyte %s\n", PACKAGE_VERSION);
-            return 0;
-        }
-        if (c == OPT_LIST) {
-            list_options();
-            return 0;
+        if (c >= OPT_ROW && c < OPT_ROW + (int)N_ROWS && optarg && !*optarg) {
+            optopt = c; /* --name= : an empty value is no value */
+            c = ':';
         }
         if (c >= OPT_ROW && c < OPT_ROW + (int)N_ROWS) {
             const struct row *row = &rows[c - OPT_ROW];
@@ -299,16 +372,23 @@ main(int argc, char **argv)
             setenv(var, value, 1);
             continue;
         }
-        if (optopt)
-            fprintf(stderr, "deadbyte: invalid option '-%c'\n", optopt);
-        else
-            fprintf(stderr, "deadbyte: invalid option '%s'\n", argv[optind - 1]);
-        fprintf(stderr, "Try 'deadbyte --help' for more information.\n");
+        bad_option(c, word, longopts);
         return EXIT_DEADBYTE_ERROR;
     }
+    if (info == OPT_HELP) {
+        usage(stdout);
+        return 0;
+    }
+    if (info == OPT_VERSION) {
+        printf("deadbyte %s\n", PACKAGE_VERSION);
+        return 0;
+    }
+    if (info == OPT_LIST) {
+        list_options();
+        return 0;
+    }
     if (optind >= argc) {
-        fprintf(stderr, "deadbyte: no program to run\n"
-                        "Try 'deadbyte --help' for more information.\n");
+        fprintf(stderr, "deadbyte: no program to run (see deadbyte --help)\n");
         return EXIT_DEADBYTE_ERROR;
     }
 
@@ -334,7 +414,7 @@ main(int argc, char **argv)
     if (options.log_file && *options.log_file) {
         out = fopen(options.log_file, "a");
         if (!out) {
-            fprintf(stderr, "deadbyte: %s: %s\n", options.log_file,
+            fprintf(stderr, "deadbyte: %s: %s\n", printable(options.log_file),
                     strerror(errno));
             return EXIT_DEADBYTE_ERROR;
         }
@@ -344,7 +424,7 @@ main(int argc, char **argv)
     struct stat st;
     if (keep && (stat(options.report_dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
         fprintf(stderr, "deadbyte: --report-dir %s: not a directory\n",
-                options.report_dir);
+                printable(options.report_dir));
         return EXIT_DEADBYTE_ERROR;
     }
     /* From here on, no signal may end the launcher before it has removed

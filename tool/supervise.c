@@ -15,6 +15,7 @@
 #include "supervise.h"
 
 #include "launch.h"
+#include "printable.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -187,7 +188,7 @@ supervise_run(const char *path, char **argv, const char *report_dir)
     fflush(NULL);
     pid_t child = fork();
     if (child < 0) {
-        fprintf(stderr, "deadbyte: %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "deadbyte: %s: %s\n", printable(path), strerror(errno));
         return EXIT_DEADBYTE_ERROR;
     }
     if (child == 0) {
@@ -196,7 +197,7 @@ supervise_run(const char *path, char **argv, const char *report_dir)
         sigprocmask(SIG_SETMASK, &inherited_mask, NULL);
         execv(path, argv);
         int err = errno;
-        fprintf(stderr, "deadbyte: %s: %s\n", path, strerror(err));
+        fprintf(stderr, "deadbyte: %s: %s\n", printable(path), strerror(err));
         _exit(err == ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE);
     }
 
