@@ -11,6 +11,7 @@
  */
 #include "config.h"
 
+#include "gdb_run.h"
 #include "launch.h"
 #include "options.h"
 #include "printable.h"
@@ -245,54 +246,6 @@ bad_option(int c, const char *word, const struct option *longopts)
     fprintf(stderr, "deadbyte: option '--%s' takes no value\n", match->name);
 }
 
-/*
- * --gdb: run gdb on the program, the preload library set for the program
- * only (not for gdb), with deadbyte's gdb helpers, which select the
- * program's frame when it stops at a --break-at block.
- */
-static int
-run_under_gdb(const char *path, char **args, const char *preload)
-{
-    char gdb[PATH_MAX];
-    if (!launch_which("gdb", gdb)) {
-        fprintf(stderr, "deadbyte: --gdb: gdb is not installed "
-                        "(Debian: apt-get install gdb)\n");
-        return EXIT_DEADBYTE_ERROR;
-    }
-    char *value = launch_preload_value(preload);
-    size_t n_args = 0;
-    while (args[n_args])
-        n_args++;
-    size_t len = strlen(value ? value : "") + 64;
-    char *set_preload = malloc(len);
-    char **gdb_argv = calloc(n_args + 16, sizeof *gdb_argv);
-    if (!value || !set_preload || !gdb_argv) {
-        fprintf(stderr, "deadbyte: out of memory\n");
-        return EXIT_DEADBYTE_ERROR;
-    }
-    snprintf(set_preload, len, "set environment LD_PRELOAD=%s", value);
-    size_t i = 0;
-    gdb_argv[i++] = gdb;
-    gdb_argv[i++] = "-q";
-    gdb_argv[i++] = "-x";
-    gdb_argv[i++] = (char *)launch_find_gdb_script();
-    gdb_argv[i++] = "-ex";
-    gdb_argv[i++] = "set startup-with-shell off";
-    gdb_argv[i++] = "-ex";
-    gdb_argv[i++] = set_preload;
-    gdb_argv[i++] = "-ex";
-    gdb_argv[i++] = "run";
-    gdb_argv[i++] = "--args";
-    gdb_argv[i++] = (char *)path;
-    for (size_t a = 1; a < n_args; a++)
-        gdb_argv[i++] = args[a];
-    int status = launch_run(gdb, gdb_argv, NULL);
-    free(gdb_argv);
-    free(set_preload);
-    free(value);
-    return status;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -414,7 +367,7 @@ main(int argc, char **argv)
     if (options.log_file && *options.log_file) {
         out = fopen(options.log_file, "a");
         if (!out) {
-            fprintf(stderr, "deadbyte: %s: %s\n", printable(options.log_file),
+            fprintf(stderr, "deadbyte: %s: %s\n", options.log_file,
                     strerror(errno));
             return EXIT_DEADBYTE_ERROR;
         }
@@ -424,7 +377,7 @@ main(int argc, char **argv)
     struct stat st;
     if (keep && (stat(options.report_dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
         fprintf(stderr, "deadbyte: --report-dir %s: not a directory\n",
-                printable(options.report_dir));
+                options.report_dir);
         return EXIT_DEADBYTE_ERROR;
     }
     /* From here on, no signal may end the launcher before it has removed
@@ -440,7 +393,7 @@ main(int argc, char **argv)
     time_t started = time(NULL);
 
     if (options.gdb)
-        status = run_under_gdb(path, argv + optind, preload);
+        status = gdb_run(path, argv + optind, preload, dir);
     else
         status = launch_run(path, argv + optind, preload);
     struct reports_summary summary = reports_print(dir, out, !keep, started);
