@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 /* Hides where P came from, so that GCC does not see the bad index. */
-__attribute__((noipa)) static void *
+__attribute__((noinline)) static void *
 launder(void *p)
 {
     void *volatile v = p;
