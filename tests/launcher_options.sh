@@ -71,6 +71,8 @@ bad "unknown option '--bogus' \(see deadbyte --help\)" --help --bogus
 bad "unknown option '--bogus' \(see deadbyte --help\)" --list-options --bogus
 bad "invalid value 'x' for --frames: expected a whole number such as 16" \
     --version --frames=x
+bad "unknown option '--bogus' \(see deadbyte --help\)" --bogus=1 $program
+bad "unknown option '--=x' \(see deadbyte --help\)" --=x $program
 bad "unknown option '-x' \(see deadbyte --help\)" -x $program
 bad "unknown option '-x' \(see deadbyte --help\)" -hx
 bad "ambiguous option '--s': it could be --serialno, --suppressions, --stats" \

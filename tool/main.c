@@ -215,9 +215,10 @@ bad_option(int c, const char *word, const struct option *longopts)
     }
     if (exact)
         match = exact;
-    char typed[80];
+    char typed[1024]; /* as long as printable() makes it */
     snprintf(typed, sizeof typed, "%s", printable(word));
-    typed[strcspn(typed, "=")] = '\0';
+    if (len > 0)
+        typed[strcspn(typed, "=")] = '\0'; /* the option, not its value */
     if (c == ':') {
         int row = optopt - OPT_ROW;
         if (match && row >= 0 && row < (int)N_ROWS) {
@@ -228,7 +229,7 @@ bad_option(int c, const char *word, const struct option *longopts)
         }
         return;
     }
-    if (matches == 0) {
+    if (matches == 0 || len == 0) {
         fprintf(stderr, "deadbyte: unknown option '%s' (see deadbyte "
                         "--help)\n", typed);
         return;
