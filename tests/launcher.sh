@@ -36,8 +36,8 @@ expect() {
 }
 
 # ---- Bad input: one line, the right status, the program never starts.
-expect "no program" 125 '^deadbyte: no program to run$' -- "$DEADBYTE"
-expect "unknown option" 125 "^deadbyte: invalid option '--bogus'$" -- \
+expect "no program" 125 '^deadbyte: no program to run \(see deadbyte --help\)$' -- "$DEADBYTE"
+expect "unknown option" 125 "^deadbyte: unknown option '--bogus' \\(see deadbyte --help\\)$" -- \
     "$DEADBYTE" --bogus true
 expect "bad option value" 125 \
     "^deadbyte: invalid value 'maybe' for --serialno: expected a boolean" -- \

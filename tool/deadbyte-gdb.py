@@ -253,3 +253,116 @@ for one in no block, says so."""
 
 
 DeadbyteBlock()
+
+
+# ---- For `deadbyte --gdb`: the program's exit status, and its report
+# when deadbyte stops it.  gdb's own exit status says nothing of the
+# program's, so the launcher gives a file to write it to.
+
+import os
+import signal
+import subprocess
+
+_launcher = {"status_file": None, "deadbyte": None, "shown": set()}
+
+
+def deadbyte_launcher_setup(status_file, deadbyte):
+    """Called by the launcher (paths as bytes): where to write the
+    program's status, and the launcher itself, to symbolize reports."""
+    _launcher["status_file"] = os.fsdecode(status_file)
+    _launcher["deadbyte"] = os.fsdecode(deadbyte)
+
+
+def _record_status(text):
+    """The program's status as the launcher will exit with it: "exit N",
+    or "signal N" for the signal that killed or stopped it last."""
+    path = _launcher["status_file"]
+    if not path:
+        return
+    try:
+        with open(path, "w") as f:
+            f.write(text + "\n")
+    except OSError as e:
+        print("deadbyte: %s: %s" % (path, e.strerror))
+
+
+def _signal_number(name):
+    try:
+        return int(signal.Signals[name])
+    except (KeyError, ValueError):
+        pass
+    if name.startswith("SIG") and name[3:].isdigit():  # SIG34: real-time
+        return int(name[3:])
+    return None
+
+
+def _show_report(pid):
+    """Print the report process PID wrote before it aborted, symbolized
+    as the launcher would, before gdb's prompt."""
+    directory = os.environ.get("DEADBYTE_REPORT_DIR")
+    if not directory or not pid:
+        return
+    path = os.path.join(directory, "%d.report" % pid)
+    if path in _launcher["shown"] or not os.path.isfile(path):
+        return
+    _launcher["shown"].add(path)
+    gdb.flush()
+    deadbyte = _launcher["deadbyte"]
+    try:
+        if deadbyte:
+            subprocess.run([deadbyte, "symbolize", path], stdout=2,
+                           check=False)
+        else:
+            with open(path, "rb") as f:
+                os.write(2, f.read())
+    except OSError as e:
+        print("deadbyte: %s: %s" % (path, e.strerror))
+        return
+    print("deadbyte: the program stopped on the report above, in:")
+    _select_program_frame()
+
+
+def _select_program_frame():
+    """Select the newest frame of the program: not abort()'s in the C
+    library, not deadbyte's."""
+    frame = gdb.newest_frame()
+    while frame is not None:
+        solib = os.path.basename(gdb.solib_name(frame.pc()) or "")
+        if not _is_own(frame) and not solib.startswith("libc."):
+            frame.select()
+            gdb.execute("frame", to_string=False)
+            return
+        frame = frame.older()
+
+
+def _on_stop_record(event):
+    """If gdb ends while the program is stopped, the program ends as if
+    the signal that stopped it had killed it: SIGABRT for a report,
+    SIGTRAP for a breakpoint (a trap gdb reports as a plain stop)."""
+    number = None
+    if isinstance(event, gdb.SignalEvent):
+        number = _signal_number(event.stop_signal)
+    else:
+        try:
+            number = int(gdb.parse_and_eval("$_siginfo.si_signo"))
+        except (gdb.error, ValueError):
+            number = int(signal.SIGTRAP)
+    if number:
+        _record_status("signal %d" % number)
+    if number == int(signal.SIGABRT):
+        _show_report(gdb.selected_inferior().pid)
+
+
+def _on_exit_record(event):
+    if hasattr(event, "exit_code"):
+        _record_status("exit %d" % event.exit_code)
+        return
+    try:
+        number = int(gdb.parse_and_eval("$_exitsignal"))
+    except (gdb.error, ValueError):
+        return
+    _record_status("signal %d" % number)
+
+
+gdb.events.stop.connect(_on_stop_record)
+gdb.events.exited.connect(_on_exit_record)

@@ -4,26 +4,27 @@
  * checks what would otherwise fail in confusing ways: a program that is
  * missing, a directory, not executable, statically linked (nothing to
  * preload into), set-user-ID (the loader ignores LD_PRELOAD), or built
- * for another word size.  Then fork, exec with LD_PRELOAD, forward
- * signals, and wait.  The program's stdin, stdout, stderr and terminal
- * are its own: the launcher touches none of them.
+ * for another word size.  Then run it with LD_PRELOAD (supervise.c).
+ * The program's stdin, stdout, stderr and terminal are its own: the
+ * launcher touches none of them.
  */
 #include "config.h"
 
 #include "launch.h"
+
+#include "printable.h"
+#include "supervise.h"
 
 #include <elf.h>
 #include <link.h> /* ElfW() */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #if !defined(PKGLIBDIR) || !defined(PKGDATADIR) || !defined(ABS_TOP_SRCDIR)
@@ -35,7 +36,7 @@
 static int
 fail(const char *program, const char *why, int status)
 {
-    fprintf(stderr, "deadbyte: %s: %s\n", program, why);
+    fprintf(stderr, "deadbyte: %s: %s\n", printable(program), why);
     return status;
 }
 
@@ -208,25 +209,6 @@ launch_find_preload(void)
     return NULL;
 }
 
-static volatile sig_atomic_t child_pid;
-
-static int run_and_wait(const char *path, char **argv);
-
-/*
- * Forward a signal to the program, unless the terminal sent it: then it
- * went to the whole foreground process group, the program included, and
- * forwarding would deliver it twice.
- */
-static void
-forward(int sig, siginfo_t *info, void *context)
-{
-    (void)context;
-    if (info && info->si_code == SI_KERNEL)
-        return;
-    if (child_pid > 0)
-        kill(child_pid, sig);
-}
-
 char *
 launch_preload_value(const char *preload)
 {
@@ -249,37 +231,5 @@ launch_run(const char *path, char **argv, const char *preload)
         setenv("LD_PRELOAD", value, 1);
         free(value);
     }
-    return run_and_wait(path, argv);
-}
-
-static int
-run_and_wait(const char *path, char **argv)
-{
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0)
-        return fail(path, strerror(errno), EXIT_DEADBYTE_ERROR);
-    if (pid == 0) {
-        execv(path, argv);
-        int err = errno;
-        fprintf(stderr, "deadbyte: %s: %s\n", path, strerror(err));
-        _exit(err == ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE);
-    }
-    child_pid = pid;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = forward;
-    sa.sa_flags = SA_SIGINFO | SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
-
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return fail(path, strerror(errno), EXIT_DEADBYTE_ERROR);
-    if (WIFSIGNALED(status))
-        return 128 + WTERMSIG(status);
-    return WEXITSTATUS(status);
+    return supervise_run(path, argv, getenv("DEADBYTE_REPORT_DIR"));
 }

@@ -23,9 +23,9 @@ int launch_check(const char *program, char *path_out);
 
 /*
  * Run PATH with ARGV, LD_PRELOAD extended with PRELOAD (NULL: left
- * alone), forwarding
- * SIGINT, SIGTERM and SIGHUP sent to the launcher, and wait for it.
- * Returns its exit status, or 128 + N if a signal N killed it.
+ * alone), reports going to $DEADBYTE_REPORT_DIR, and wait for it and its
+ * descendants; the signals sent to the launcher go to it.  Returns its
+ * status as supervise_run() (supervise.h) tells it.
  */
 int launch_run(const char *path, char **argv, const char *preload);
 

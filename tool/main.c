@@ -11,9 +11,12 @@
  */
 #include "config.h"
 
+#include "gdb_run.h"
 #include "launch.h"
 #include "options.h"
+#include "printable.h"
 #include "reports.h"
+#include "supervise.h"
 #include "symbolize.h"
 
 #include <errno.h>
@@ -138,7 +141,7 @@ check_value(const char *name, const char *value, const char *where)
     if (options_set(name, value, &expected) == 0)
         return 0;
     fprintf(stderr, "deadbyte: invalid value '%s' for %s: expected %s\n",
-            value, where, expected);
+            printable(value), where, expected);
     return EXIT_DEADBYTE_ERROR;
 }
 
@@ -152,9 +155,10 @@ check_environment(void)
             continue;
         const char *eq = strchr(*env, '=');
         char name[64];
-        size_t len = (size_t)(eq - *env) - 9;
-        if (!eq || len >= sizeof name) {
-            fprintf(stderr, "deadbyte: unknown variable %s\n", *env);
+        size_t len = eq ? (size_t)(eq - *env) - 9 : sizeof name;
+        if (len >= sizeof name) {
+            fprintf(stderr, "deadbyte: unknown variable %s\n",
+                    printable(*env));
             return EXIT_DEADBYTE_ERROR;
         }
         for (size_t i = 0; i < len; i++) {
@@ -163,10 +167,12 @@ check_environment(void)
         }
         name[len] = '\0';
         if (!options_known(name)) {
+            char variable[80];
+            snprintf(variable, sizeof variable, "%.*s", (int)(eq - *env), *env);
             fprintf(stderr,
-                    "deadbyte: unknown variable %.*s in the environment "
+                    "deadbyte: unknown variable %s in the environment "
                     "(see deadbyte --list-options)\n",
-                    (int)(eq - *env), *env);
+                    printable(variable));
             return EXIT_DEADBYTE_ERROR;
         }
         char where[80];
@@ -179,51 +185,66 @@ check_environment(void)
 }
 
 /*
- * --gdb: run gdb on the program, the preload library set for the program
- * only (not for gdb), with deadbyte's gdb helpers, which select the
- * program's frame when it stops at a --break-at block.
+ * Say in one line what is wrong with the option WORD, on which
+ * getopt_long() returned C: ':' for a missing (or empty) value, '?' for
+ * an unknown or ambiguous option or a value given to one that takes
+ * none.  WORD is what the user typed, quoted printable: getopt's own
+ * optopt is a table index for long options, not a character.
  */
-static int
-run_under_gdb(const char *path, char **args, const char *preload)
+static void
+bad_option(int c, const char *word, const struct option *longopts)
 {
-    char gdb[PATH_MAX];
-    if (!launch_which("gdb", gdb)) {
-        fprintf(stderr, "deadbyte: --gdb: gdb is not installed "
-                        "(Debian: apt-get install gdb)\n");
-        return EXIT_DEADBYTE_ERROR;
+    if (strncmp(word, "--", 2) != 0) {
+        /* A short option: -h and -V are the only ones. */
+        char dash[3] = {'-', (char)optopt, '\0'};
+        fprintf(stderr, "deadbyte: unknown option '%s' (see deadbyte "
+                        "--help)\n", printable(dash));
+        return;
     }
-    char *value = launch_preload_value(preload);
-    size_t n_args = 0;
-    while (args[n_args])
-        n_args++;
-    size_t len = strlen(value ? value : "") + 64;
-    char *set_preload = malloc(len);
-    char **gdb_argv = calloc(n_args + 16, sizeof *gdb_argv);
-    if (!value || !set_preload || !gdb_argv) {
-        fprintf(stderr, "deadbyte: out of memory\n");
-        return EXIT_DEADBYTE_ERROR;
+    const char *name = word + 2;
+    size_t len = strcspn(name, "=");
+    const struct option *exact = NULL, *match = NULL;
+    size_t matches = 0;
+    for (const struct option *o = longopts; o->name; o++) {
+        if (strncmp(o->name, name, len) != 0)
+            continue;
+        matches++;
+        match = o;
+        if (strlen(o->name) == len)
+            exact = o;
     }
-    snprintf(set_preload, len, "set environment LD_PRELOAD=%s", value);
-    size_t i = 0;
-    gdb_argv[i++] = gdb;
-    gdb_argv[i++] = "-q";
-    gdb_argv[i++] = "-x";
-    gdb_argv[i++] = (char *)launch_find_gdb_script();
-    gdb_argv[i++] = "-ex";
-    gdb_argv[i++] = "set startup-with-shell off";
-    gdb_argv[i++] = "-ex";
-    gdb_argv[i++] = set_preload;
-    gdb_argv[i++] = "-ex";
-    gdb_argv[i++] = "run";
-    gdb_argv[i++] = "--args";
-    gdb_argv[i++] = (char *)path;
-    for (size_t a = 1; a < n_args; a++)
-        gdb_argv[i++] = args[a];
-    int status = launch_run(gdb, gdb_argv, NULL);
-    free(gdb_argv);
-    free(set_preload);
-    free(value);
-    return status;
+    if (exact)
+        match = exact;
+    char typed[1024]; /* as long as printable() makes it */
+    snprintf(typed, sizeof typed, "%s", printable(word));
+    if (len > 0)
+        typed[strcspn(typed, "=")] = '\0'; /* the option, not its value */
+    if (c == ':') {
+        int row = optopt - OPT_ROW;
+        if (match && row >= 0 && row < (int)N_ROWS) {
+            fprintf(stderr, "deadbyte: option '--%s' needs a value: --%s%s\n",
+                    match->name, match->name, value_word(&rows[row]));
+        } else {
+            fprintf(stderr, "deadbyte: option '%s' needs a value\n", typed);
+        }
+        return;
+    }
+    if (matches == 0 || len == 0) {
+        fprintf(stderr, "deadbyte: unknown option '%s' (see deadbyte "
+                        "--help)\n", typed);
+        return;
+    }
+    if (!exact && matches > 1) {
+        fprintf(stderr, "deadbyte: ambiguous option '%s': it could be", typed);
+        size_t shown = 0;
+        for (const struct option *o = longopts; o->name; o++)
+            if (strncmp(o->name, name, len) == 0)
+                fprintf(stderr, "%s--%s", shown++ == 0 ? " " : ", ", o->name);
+        fputc('\n', stderr);
+        return;
+    }
+    /* A single match, so the value is what getopt refused. */
+    fprintf(stderr, "deadbyte: option '--%s' takes no value\n", match->name);
 }
 
 int
@@ -254,12 +275,14 @@ main(int argc, char **argv)
     /* `deadbyte symbolize [FILE]`: file and line for a saved report. */
     if (argc >= 2 && strcmp(argv[1], "symbolize") == 0) {
         if (argc > 3) {
-            fprintf(stderr, "Usage: deadbyte symbolize [REPORT-FILE]\n");
+            fprintf(stderr, "deadbyte: symbolize takes one REPORT-FILE at "
+                            "most (see deadbyte --help)\n");
             return EXIT_DEADBYTE_ERROR;
         }
         FILE *in = argc == 3 ? fopen(argv[2], "r") : stdin;
         if (!in) {
-            fprintf(stderr, "deadbyte: %s: %s\n", argv[2], strerror(errno));
+            fprintf(stderr, "deadbyte: %s: %s\n", printable(argv[2]),
+                    strerror(errno));
             return EXIT_DEADBYTE_ERROR;
         }
         return symbolize_stream(in, stdout) ? EXIT_DEADBYTE_ERROR : 0;
@@ -269,21 +292,26 @@ main(int argc, char **argv)
     if (status)
         return status;
 
+    /* The whole command line is checked before --help, --version or
+     * --list-options act (the first of them given). */
+    int info = 0;
     int c;
     opterr = 0;
-    /* "+": options end at the program's name; its own options are its. */
-    while ((c = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
-        if (c == OPT_HELP) {
-            usage(stdout);
-            return 0;
+    /* "+": options end at the program's name; its own options are its.
+     * ":": a missing value is told apart from an unknown option. */
+    for (;;) {
+        const char *word = optind < argc ? argv[optind] : "";
+        c = getopt_long(argc, argv, "+:hV", longopts, NULL);
+        if (c == -1)
+            break;
+        if (c == OPT_HELP || c == OPT_VERSION || c == OPT_LIST) {
+            if (!info)
+                info = c;
+            continue;
         }
-        if (c == OPT_VERSION) {
-            printf("deadbyte %s\n", PACKAGE_VERSION);
-            return 0;
-        }
-        if (c == OPT_LIST) {
-            list_options();
-            return 0;
+        if (c >= OPT_ROW && c < OPT_ROW + (int)N_ROWS && optarg && !*optarg) {
+            optopt = c; /* --name= : an empty value is no value */
+            c = ':';
         }
         if (c >= OPT_ROW && c < OPT_ROW + (int)N_ROWS) {
             const struct row *row = &rows[c - OPT_ROW];
@@ -298,16 +326,23 @@ main(int argc, char **argv)
             setenv(var, value, 1);
             continue;
         }
-        if (optopt)
-            fprintf(stderr, "deadbyte: invalid option '-%c'\n", optopt);
-        else
-            fprintf(stderr, "deadbyte: invalid option '%s'\n", argv[optind - 1]);
-        fprintf(stderr, "Try 'deadbyte --help' for more information.\n");
+        bad_option(c, word, longopts);
         return EXIT_DEADBYTE_ERROR;
     }
+    if (info == OPT_HELP) {
+        usage(stdout);
+        return 0;
+    }
+    if (info == OPT_VERSION) {
+        printf("deadbyte %s\n", PACKAGE_VERSION);
+        return 0;
+    }
+    if (info == OPT_LIST) {
+        list_options();
+        return 0;
+    }
     if (optind >= argc) {
-        fprintf(stderr, "deadbyte: no program to run\n"
-                        "Try 'deadbyte --help' for more information.\n");
+        fprintf(stderr, "deadbyte: no program to run (see deadbyte --help)\n");
         return EXIT_DEADBYTE_ERROR;
     }
 
@@ -322,6 +357,13 @@ main(int argc, char **argv)
      * children report there too.  --report-dir keeps them; else the
      * launcher makes a private one and removes it. */
     options_init();
+    if (options.break_at.count && !options.serialno) {
+        fprintf(stderr, "deadbyte: --break-at needs serial numbers, which "
+                        "--serialno=0 turns off\n");
+        return EXIT_DEADBYTE_ERROR;
+    }
+    if (reports_load_suppressions(options.suppressions) != 0)
+        return EXIT_DEADBYTE_ERROR;
     FILE *out = stderr;
     if (options.log_file && *options.log_file) {
         out = fopen(options.log_file, "a");
@@ -339,6 +381,9 @@ main(int argc, char **argv)
                 options.report_dir);
         return EXIT_DEADBYTE_ERROR;
     }
+    /* From here on, no signal may end the launcher before it has removed
+     * the directory it makes: they wait, or go to the program. */
+    supervise_hold_signals();
     char *dir = keep ? strdup(options.report_dir) : reports_make_dir();
     if (!dir)
         return EXIT_DEADBYTE_ERROR;
@@ -346,23 +391,18 @@ main(int argc, char **argv)
     /* Leak reports are on by default under the launcher (not in the
      * library alone, which cannot sort out suppressions). */
     setenv("DEADBYTE_LEAKS", "definite", 0);
-    if (reports_load_suppressions(options.suppressions) != 0)
-        return EXIT_DEADBYTE_ERROR;
     time_t started = time(NULL);
 
-    if (options.break_at.count && !options.serialno) {
-        fprintf(stderr, "deadbyte: --break-at needs serial numbers, which "
-                        "--serialno=0 turns off\n");
-        return EXIT_DEADBYTE_ERROR;
-    }
     if (options.gdb)
-        status = run_under_gdb(path, argv + optind, preload);
+        status = gdb_run(path, argv + optind, preload, dir);
     else
         status = launch_run(path, argv + optind, preload);
     struct reports_summary summary = reports_print(dir, out, !keep, started);
     free(dir);
     if (out != stderr)
         fclose(out);
+    /* A signal that came meanwhile ends the launcher now, cleaned up. */
+    supervise_release();
     /* Leaks change the exit status only when asked, and only that of a
      * program that succeeded otherwise. */
     if (status == 0 && summary.leaked_blocks > 0 && options.leak_exitcode)
