@@ -90,11 +90,13 @@ before_fork(void)
 {
     quarantine_lock_all();
     registry_lock_all();
+    traces_lock();
 }
 
 static void
 after_fork(void)
 {
+    traces_unlock();
     registry_unlock_all();
     quarantine_unlock_all();
 }
