@@ -62,7 +62,13 @@ lay_out(struct hooks_ctx *ctx, unsigned char *p, size_t offset, size_t n,
     };
     block_write_trailer(p, n, with_serial, record.serial);
     record.alloc_trace = traces_capture();
-    registry_add(&record);
+    if (!registry_add(&record)) {
+        /* Handed out unrecorded, the block could never be freed: fail as
+         * the C library does when it runs out of memory. */
+        ctx->base.free(ctx->base.ctx, p - offset);
+        errno = ENOMEM;
+        return NULL;
+    }
     usage_count(+1, n);
     if (options.break_at.count)
         breakpoint_check(record.serial, p, n, ctx->api_id, record.alloc_trace);
@@ -218,7 +224,9 @@ leave_quarantine(const char *func, const struct quarantine_item *item)
         return; /* cannot happen: quarantined blocks stay recorded */
     unsigned char *base = (unsigned char *)item->p - record.offset;
     if (!block_all_dead(base, item->bytes)) {
-        registry_add(&record); /* for the report, and the heap check */
+        /* For the report, and the heap check; the entry just removed
+         * left room for it. */
+        (void)registry_add(&record);
         report_write_after_free(func, &record, options.serialno);
     }
     item_ctx_free(item, base);
@@ -398,7 +406,12 @@ realloc_in_base(struct hooks_ctx *ctx, unsigned char *p, size_t new_size,
     /* DESIGN.md section 2: growing fills the new tail with CLEANBYTE. */
     if (!failed && new_size > old_size)
         memset(p + old_size, CLEANBYTE, new_size - old_size);
-    registry_add(&record);
+    /* The old block is gone and the new one cannot be recorded: neither
+     * returning it nor failing would leave the program a block it can
+     * use and free.  Only a block that moved to a full shard of the
+     * registry while mmap fails gets here. */
+    if (!registry_add(&record))
+        report_out_of_memory(api_realloc_name(ctx->api_id), p, size);
     usage_count(+1, size);
     if (failed) {
         errno = ENOMEM;

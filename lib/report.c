@@ -469,3 +469,20 @@ report_write_after_free(const char *func, const struct block_record *record,
     report_put_rerun(&out, record->serial);
     finish(&out, func, "write after free");
 }
+
+void
+report_out_of_memory(const char *func, const void *p, size_t size)
+{
+    struct fmt out;
+    begin(&out);
+    fmt_str(&out, "deadbyte: out of memory: ");
+    fmt_str(&out, func);
+    fmt_str(&out, " moved a block of ");
+    fmt_dec(&out, size);
+    fmt_str(&out, " bytes to p=");
+    fmt_ptr(&out, p);
+    fmt_str(&out, ", and mmap failed when deadbyte grew its table of "
+                  "blocks to record it; the old block is gone, so no "
+                  "result would be safe\n");
+    finish(&out, func, "out of memory for the block registry");
+}
