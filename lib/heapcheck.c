@@ -44,7 +44,8 @@ check_quarantined(const struct quarantine_item *item, void *arg)
     if (!registry_find(item->p, &record))
         return;
     const unsigned char *base = (const unsigned char *)item->p - record.offset;
-    if (!block_all_dead(base, item->bytes))
+    if (!block_still_dead(base, item->bytes, record.offset, record.size,
+                          options.fill_limit))
         report_write_after_free("deadbyte_check_heap", &record,
                                 options.serialno);
 }

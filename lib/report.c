@@ -354,13 +354,24 @@ put_freed_dump(struct fmt *out, const struct block_record *record,
     dump_api(out, (unsigned char)record->api);
     fmt_str(out, ", freed\n    ");
     fmt_dec(out, record->size);
-    fmt_str(out, " bytes originally requested\n"
-                 "    The block was filled with DEADBYTE (0xdd) when it was "
+    fmt_str(out, " bytes originally requested\n");
+    /* A large block was filled, and is compared, at its ends only. */
+    size_t fill_end = block_fill_end(record->size, options.fill_limit);
+    if (fill_end < record->size) {
+        fmt_str(out, "    Only the first and last ");
+        fmt_dec(out, fill_end);
+        fmt_str(out, " bytes of its data were filled (--fill-limit).\n");
+    }
+    fmt_str(out, "    The block was filled with DEADBYTE (0xdd) when it was "
                  "freed");
     size_t changed = 0;
     for (size_t i = 0; i < record->offset + end; i++) {
         unsigned char byte;
         ptrdiff_t at = (ptrdiff_t)i - (ptrdiff_t)record->offset;
+        if (fill_end < record->size && at == (ptrdiff_t)fill_end) {
+            i = record->offset + record->size - fill_end - 1;
+            continue;
+        }
         if (!dump_safe_read(&byte, p + at, 1) || byte == DEADBYTE)
             continue;
         if (changed == 0) {
