@@ -58,14 +58,24 @@ WALK(1)
 WALK(2)
 WALK(3)
 
-/* 8 levels: 4^8 = 65536 stacks, all within the 16 frames kept. */
+/* 8 levels: 4^8 = 65536 stacks. */
 #define LEVELS 8
 #define STACKS (1u << (2 * LEVELS))
 
-static uint32_t
+/*
+ * The stack of CODE: the LEVELS + 1 frames of the walk and the return
+ * into this function, and no more (main() sets --frames so), so that a
+ * stack depends on CODE alone, not on the call site of this function,
+ * which an optimiser may copy.
+ */
+#define STACK_FRAMES "10"
+
+static __attribute__((noinline)) uint32_t
 stack_of(unsigned code)
 {
-    return walk0(code, LEVELS);
+    uint32_t id = walk0(code, LEVELS);
+    __asm__ volatile("" : : "r"(id) : "memory");
+    return id;
 }
 
 /* A loop bound the compiler cannot see, so that it cannot unroll a loop
@@ -187,6 +197,8 @@ int
 main(void)
 {
     options_init();
+    if (options_set("frames", STACK_FRAMES, NULL) != 0)
+        return EXIT_FAILURE;
     Suite *suite = suite_create("traces");
     TCase *tc = tcase_create("intern");
     tcase_set_timeout(tc, 60);
