@@ -34,8 +34,9 @@ ms() {
 
 same=$(ms same)
 distinct=$(ms distinct)
-if [ -z "$same" ] || [ -z "$distinct" ]; then
-    fail "$n allocations: a run failed (same: '${same}', distinct: '${distinct}')"
+if [ -z "$same" ] || [ -z "$distinct" ] || [ -s "$tmp/same.err" ] ||
+   [ -s "$tmp/distinct.err" ]; then
+    fail "$n allocations: a run failed or wrote to stderr (same: '${same}', distinct: '${distinct}')"
     cat "$tmp/same.err" "$tmp/distinct.err"
 elif [ "$distinct" -le $((3 * same + 100)) ]; then
     pass "$n allocations from $n stacks: $distinct ms, from one stack: $same ms"
