@@ -136,3 +136,25 @@ block_all_dead(const unsigned char *p, size_t n)
             return false;
     return true;
 }
+
+void
+block_fill(unsigned char *p, size_t n, unsigned char byte, size_t limit)
+{
+    size_t end = block_fill_end(n, limit);
+    memset(p, byte, end);
+    if (end < n)
+        memset(p + n - end, byte, end);
+}
+
+bool
+block_still_dead(const unsigned char *base, size_t bytes, size_t data_at,
+                 size_t n, size_t limit)
+{
+    size_t end = block_fill_end(n, limit);
+    if (end == n)
+        return block_all_dead(base, bytes);
+    /* Header and first bytes; last bytes and trailer. */
+    size_t last = data_at + n - end;
+    return block_all_dead(base, data_at + end) &&
+           block_all_dead(base + last, bytes - last);
+}

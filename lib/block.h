@@ -74,6 +74,39 @@ block_serial(const unsigned char *p)
 /* True if all N bytes at P are DEADBYTE (compared a word at a time). */
 bool block_all_dead(const unsigned char *p, size_t n);
 
+/*
+ * Large regions are filled at their ends only: filling a 4 GiB block
+ * whole made the kernel supply all its pages (and took 13 s), for bytes
+ * that overflows and stale pointers rarely reach.  A region of N bytes
+ * -- a new block's data, the tail a realloc adds, a freed block's data --
+ * is filled and checked whole, or, above LIMIT bytes (--fill-limit; 0
+ * for no limit), in its first and last BLOCK_FILL_END bytes.  The header
+ * and trailer are always exact.
+ */
+#define BLOCK_FILL_END 4096
+
+/* The length of the part filled at each end of a region of N bytes: N
+ * when it is filled whole. */
+static inline size_t
+block_fill_end(size_t n, size_t limit)
+{
+    return limit != 0 && n > limit && n > 2 * BLOCK_FILL_END
+               ? BLOCK_FILL_END
+               : n;
+}
+
+/* Fill the N bytes at P with BYTE, or their two ends above LIMIT. */
+void block_fill(unsigned char *p, size_t n, unsigned char byte,
+                size_t limit);
+
+/*
+ * Is the freed block of BYTES bytes at BASE, whose N data bytes start
+ * DATA_AT bytes in, still DEADBYTE wherever the free filled it (with the
+ * same LIMIT)?
+ */
+bool block_still_dead(const unsigned char *base, size_t bytes,
+                      size_t data_at, size_t n, size_t limit);
+
 /* What block_check() found, in the order it checks. */
 enum block_fault {
     BLOCK_OK,

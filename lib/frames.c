@@ -67,6 +67,27 @@ put_frame(struct fmt *out, size_t n, uintptr_t pc)
     }
 }
 
+/* The line that stands for a traceback that was not kept. */
+static const char *
+why_not_recorded(uint32_t id)
+{
+    switch (id) {
+    case TRACES_BUSY:
+        return "  (not recorded: deadbyte was busy recording another stack "
+               "in this thread)\n";
+    case TRACES_NO_FRAMES:
+        return "  (not recorded: libunwind found no frames to record)\n";
+    case TRACES_NO_MEMORY:
+        return "  (not recorded: deadbyte ran out of memory for its store "
+               "of stacks)\n";
+    case TRACES_FULL:
+        return "  (not recorded: deadbyte's store of stacks is full)\n";
+    default:
+        return options.frames == 0 ? "  (not recorded: --frames 0)\n"
+                                   : "  (not recorded)\n";
+    }
+}
+
 void
 frames_put_trace(struct fmt *out, const char *title, uint32_t id)
 {
@@ -75,10 +96,7 @@ frames_put_trace(struct fmt *out, const char *title, uint32_t id)
     uintptr_t frames[TRACES_MAX_FRAMES];
     size_t n = traces_get(id, frames, TRACES_MAX_FRAMES);
     if (n == 0)
-        fmt_str(out, options.frames == 0
-                         ? "  (not recorded: --frames 0)\n"
-                         : "  (not recorded: deadbyte was busy recording "
-                           "another stack in this thread)\n");
+        fmt_str(out, why_not_recorded(id));
     for (size_t i = 0; i < n; i++)
         put_frame(out, i, frames[i]);
     fmt_char(out, '\n');

@@ -14,7 +14,7 @@
 
 /*
  * TITLE, then the frames of trace ID, one per line, then a blank line.
- * For id 0, says why there is no traceback.
+ * For an id below TRACES_FIRST_ID, says why there is no traceback.
  */
 void frames_put_trace(struct fmt *out, const char *title, uint32_t id);
 

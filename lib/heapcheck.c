@@ -59,7 +59,8 @@ find_damaged_quarantined(const struct quarantine_item *item, void *arg)
     if (damage->found || !registry_find(item->p, &record))
         return;
     const unsigned char *base = (const unsigned char *)item->p - record.offset;
-    if (!block_all_dead(base, item->bytes))
+    if (!block_still_dead(base, item->bytes, record.offset, record.size,
+                          options.fill_limit))
         *damage = (struct damage){true, BLOCK_OK, record};
 }
 
@@ -115,11 +116,13 @@ before_fork(void)
 {
     quarantine_lock_all();
     registry_lock_all();
+    traces_lock();
 }
 
 static void
 after_fork(void)
 {
+    traces_unlock();
     registry_unlock_all();
     quarantine_unlock_all();
 }

@@ -55,14 +55,20 @@ lay_out(struct hooks_ctx *ctx, unsigned char *p, size_t offset, size_t n,
     registry_prefetch((uintptr_t)p); /* loads while we fill and unwind */
     block_write_header(p, n, ctx->api_id);
     if (!zeroed)
-        memset(p, CLEANBYTE, n);
+        block_fill(p, n, CLEANBYTE, options.fill_limit);
     struct block_record record = {
         (uintptr_t)p, n, next_serial(with_serial), 0, 0,
         (uint32_t)offset, ctx->api_id, false,
     };
     block_write_trailer(p, n, with_serial, record.serial);
     record.alloc_trace = traces_capture();
-    registry_add(&record);
+    if (!registry_add(&record)) {
+        /* Handed out unrecorded, the block could never be freed: fail as
+         * the C library does when it runs out of memory. */
+        ctx->base.free(ctx->base.ctx, p - offset);
+        errno = ENOMEM;
+        return NULL;
+    }
     usage_count(+1, n);
     if (options.break_at.count)
         breakpoint_check(record.serial, p, n, ctx->api_id, record.alloc_trace);
@@ -225,26 +231,37 @@ leave_quarantine(const char *func, const struct quarantine_item *item)
     if (!registry_remove(item->p, &record))
         return; /* cannot happen: quarantined blocks stay recorded */
     unsigned char *base = (unsigned char *)item->p - record.offset;
-    if (!block_all_dead(base, item->bytes)) {
-        registry_add(&record); /* for the report, and the heap check */
+    if (!block_still_dead(base, item->bytes, record.offset, record.size,
+                          options.fill_limit)) {
+        /* For the report, and the heap check; the entry just removed
+         * left room for it. */
+        (void)registry_add(&record);
         report_write_after_free(func, &record, options.serialno);
     }
     item_ctx_free(item, base);
 }
 
-/* Release the checked block at P: DEADBYTE over all of it, then into the
- * quarantine (evicting the oldest blocks past the budget) or back. */
+/*
+ * Release the checked block at P: DEADBYTE over all of it (DESIGN.md
+ * section 2; over the ends of a large block's data, block.h), then into
+ * the quarantine (evicting the oldest blocks past the budget) or back.
+ * A block larger than the whole budget goes back at once: it would only
+ * push every other block out, and itself.
+ */
 HOOK_PATH static void
 release(struct hooks_ctx *ctx, const char *func, unsigned char *p,
         const struct block_record *record)
 {
-    /* DESIGN.md section 2: free fills the whole block with DEADBYTE. */
-    size_t bytes = record->offset + record->size + trailer_size(options.serialno);
-    memset(p - record->offset, DEADBYTE, bytes);
+    size_t trailer = trailer_size(options.serialno);
+    size_t bytes = record->offset + record->size + trailer;
+    memset(p - record->offset, DEADBYTE, record->offset);
+    block_fill(p, record->size, DEADBYTE, options.fill_limit);
+    memset(p + record->size, DEADBYTE, trailer);
     struct quarantine_item item = {(uintptr_t)p, ctx, bytes};
     struct quarantine *q =
         ctx->quarantine ? ctx->quarantine : &quarantine_shared;
-    if (options.quarantine == 0 || !quarantine_add(q, &item)) {
+    if (options.quarantine == 0 || bytes > options.quarantine ||
+        !quarantine_add(q, &item)) {
         give_back(ctx, (uintptr_t)p, record->offset);
         return;
     }
@@ -359,10 +376,12 @@ realloc_in_base(struct hooks_ctx *ctx, unsigned char *p, size_t new_size,
         memcpy(save + ERASED_SIZE, last, ERASED_SIZE);
         memset(old_base, DEADBYTE, 2 * SST + ERASED_SIZE);
         memset(last, DEADBYTE, ERASED_SIZE + trailer_size(with_serial));
-        /* The cut-off middle; the ends are erased already. */
+        /* The cut-off middle (its ends only, if large); the ends of the
+         * block are erased already. */
         size_t from = new_size > ERASED_SIZE ? new_size : ERASED_SIZE;
         if (from < old_size - ERASED_SIZE)
-            memset(p + from, DEADBYTE, old_size - ERASED_SIZE - from);
+            block_fill(p + from, old_size - ERASED_SIZE - from, DEADBYTE,
+                       options.fill_limit);
     }
 
     /* Forget the old pointer before the base realloc: once that returns,
@@ -403,10 +422,17 @@ realloc_in_base(struct hooks_ctx *ctx, unsigned char *p, size_t new_size,
         if (kept > last_at)
             memcpy(p + last_at, save + ERASED_SIZE, kept - last_at);
     }
-    /* DESIGN.md section 2: growing fills the new tail with CLEANBYTE. */
+    /* DESIGN.md section 2: growing fills the new tail with CLEANBYTE (its
+     * ends, if large). */
     if (!failed && new_size > old_size)
-        memset(p + old_size, CLEANBYTE, new_size - old_size);
-    registry_add(&record);
+        block_fill(p + old_size, new_size - old_size, CLEANBYTE,
+                   options.fill_limit);
+    /* The old block is gone and the new one cannot be recorded: neither
+     * returning it nor failing would leave the program a block it can
+     * use and free.  Only a block that moved to a full shard of the
+     * registry while mmap fails gets here. */
+    if (!registry_add(&record))
+        report_out_of_memory(api_realloc_name(ctx->api_id), p, size);
     usage_count(+1, size);
     if (failed) {
         errno = ENOMEM;

@@ -177,21 +177,22 @@ registry_prefetch(uintptr_t p)
     __builtin_prefetch((const void *)(e + sizeof(struct block_record) - 1), 1);
 }
 
-void
+bool
 registry_add(const struct block_record *record)
 {
     struct shard *s = shard_of(record->p);
     spinlock_lock(&s->lock);
-    if (make_room(s)) {
+    /* A table that cannot double (mmap failed) still takes entries while
+     * one slot stays empty, where every probe ends: slower, not wrong. */
+    bool room = make_room(s) || (s->table && s->used + 2 <= s->capacity);
+    if (room) {
         struct block_record *e = probe(s, record->p);
         if (e->p == EMPTY)
             s->used++;
         *e = *record;
     }
-    /* Out of memory for the registry: the block goes unrecorded, and a
-     * later free of it is reported as unknown.  mmap failing for a few
-     * pages means the process is about to fail anyway. */
     spinlock_unlock(&s->lock);
+    return room;
 }
 
 enum registry_found

@@ -35,8 +35,13 @@ struct block_record {
  */
 void registry_prefetch(uintptr_t p);
 
-/* Record a new live block. */
-void registry_add(const struct block_record *record);
+/*
+ * Record a new live block, or replace the record of the block at the same
+ * address.  False if there was no room and no memory to make some (mmap
+ * failed): then the block must not be handed out, since nothing could
+ * release it.
+ */
+bool registry_add(const struct block_record *record);
 
 /* What registry_begin_free() found. */
 enum registry_found {

@@ -484,8 +484,15 @@ put_freed_dump(struct fmt *out, const struct block_record *record,
     dump_api(out, (unsigned char)record->api);
     fmt_str(out, ", freed\n    ");
     fmt_dec(out, record->size);
-    fmt_str(out, " bytes originally requested\n"
-                 "    The block was filled with DEADBYTE (0xdd) when it was "
+    fmt_str(out, " bytes originally requested\n");
+    /* A large block was filled, and is compared, at its ends only. */
+    size_t fill_end = block_fill_end(record->size, options.fill_limit);
+    if (fill_end < record->size) {
+        fmt_str(out, "    Only the first and last ");
+        fmt_dec(out, fill_end);
+        fmt_str(out, " bytes of its data were filled (--fill-limit).\n");
+    }
+    fmt_str(out, "    The block was filled with DEADBYTE (0xdd) when it was "
                  "freed");
     size_t changed = 0;
     /* Read a page at a time (a system call per byte took 12 s for an 8
@@ -494,10 +501,18 @@ put_freed_dump(struct fmt *out, const struct block_record *record,
     const unsigned char *base = p - record->offset;
     size_t total = record->offset + end;
     unsigned char chunk[4096];
+    /* The middle of a large block's data, which the free did not fill. */
+    size_t skip_from = record->offset + fill_end;
+    size_t skip_to = record->offset + record->size - fill_end;
     for (size_t done = 0; done < total;) {
+        if (fill_end < record->size && done >= skip_from && done < skip_to)
+            done = skip_to;
         size_t to_boundary =
             sizeof chunk - ((uintptr_t)(base + done) & (sizeof chunk - 1));
         size_t n = total - done < to_boundary ? total - done : to_boundary;
+        if (fill_end < record->size && done < skip_from &&
+            n > skip_from - done)
+            n = skip_from - done;
         bool readable = dump_safe_read(chunk, base + done, n);
         for (size_t j = 0; readable && j < n; j++) {
             if (chunk[j] == DEADBYTE)
@@ -610,4 +625,21 @@ report_write_after_free(const char *func, const struct block_record *record,
                       : " (found when the block left the quarantine)\n");
     report_put_rerun(&out, record->serial);
     finish(&out, func, "write after free");
+}
+
+void
+report_out_of_memory(const char *func, const void *p, size_t size)
+{
+    struct fmt out;
+    report_begin(&out, func, "out of memory for the block registry");
+    fmt_str(&out, "deadbyte: out of memory: ");
+    fmt_str(&out, func);
+    fmt_str(&out, " moved a block of ");
+    fmt_dec(&out, size);
+    fmt_str(&out, " bytes to p=");
+    fmt_ptr(&out, p);
+    fmt_str(&out, ", and mmap failed when deadbyte grew its table of "
+                  "blocks to record it; the old block is gone, so no "
+                  "result would be safe\n");
+    finish(&out, func, "out of memory for the block registry");
 }

@@ -82,4 +82,9 @@ _Noreturn void report_write_after_free(const char *func,
                                        const struct block_record *record,
                                        bool with_serial);
 
+/* FUNC made the block of SIZE bytes at P (its old block is gone), and
+ * the registry had no memory left to record it. */
+_Noreturn void report_out_of_memory(const char *func, const void *p,
+                                    size_t size);
+
 #endif

@@ -2,7 +2,8 @@
 /*
  * traces.h -- where blocks are allocated and freed: call stacks captured
  * with libunwind, interned (each distinct stack stored once, in memory
- * from mmap), named by a 32-bit id.  Id 0 means "no traceback".
+ * from mmap), named by a 32-bit id.  Id 0 means "no traceback"; the ids
+ * below TRACES_FIRST_ID say why a stack could not be kept.
  */
 #ifndef DEADBYTE_TRACES_H
 #define DEADBYTE_TRACES_H
@@ -20,18 +21,28 @@
 /* The deepest stack kept (--frames is clamped to it). */
 #define TRACES_MAX_FRAMES 64
 
+/* Ids that stand for a stack not kept, and why; a report says so. */
+enum traces_missing {
+    TRACES_NONE = 0,      /* none asked for: --frames 0, or no call */
+    TRACES_BUSY = 1,      /* this thread was capturing already (libunwind
+                             or the loader allocating inside a capture) */
+    TRACES_NO_FRAMES = 2, /* libunwind found no frame above deadbyte's */
+    TRACES_NO_MEMORY = 3, /* mmap failed for the trace store or table */
+    TRACES_FULL = 4,      /* the store has given out every id */
+    TRACES_FIRST_ID = 8,  /* the first id of a stored stack */
+};
+
 /*
  * The stack of the calling thread, without deadbyte's own frames, at most
- * options.frames deep, interned; 0 when capture is off (--frames 0), when
- * this thread is already capturing (libunwind or the loader allocating
- * from inside a capture), or when the trace store is full.
+ * options.frames deep, interned: its id, or one of enum traces_missing.
  */
 uint32_t traces_capture(void);
 
 /*
  * The frames of trace ID: stores up to MAX return addresses (most recent
- * first) in FRAMES and returns how many.  0 for id 0 or an unknown id.
- * Lock-free and async-signal-safe: reports call it.
+ * first) in FRAMES and returns how many.  0 for an id below
+ * TRACES_FIRST_ID or an unknown id.  Lock-free and async-signal-safe:
+ * reports call it.
  */
 size_t traces_get(uint32_t id, uintptr_t *frames, size_t max);
 
@@ -39,5 +50,10 @@ size_t traces_get(uint32_t id, uintptr_t *frames, size_t max);
 void traces_for_each_region(void (*fn)(uintptr_t start, uintptr_t end,
                                        void *arg),
                             void *arg);
+
+/* Take the lock of new stacks (before fork) and release it (after, on
+ * both sides), so that a child never inherits a table half-grown. */
+void traces_lock(void);
+void traces_unlock(void);
 
 #endif

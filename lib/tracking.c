@@ -63,7 +63,10 @@ deadbyte_track(deadbyte_domain_t domain, const void *ptr, size_t size)
         (uintptr_t)ptr, size, 0, traces_capture(), 0, 0, (char)api,
         false, true,
     };
-    registry_add(&record);
+    if (!registry_add(&record)) {
+        errno = ENOMEM;
+        return -1;
+    }
     return 0;
 }
 

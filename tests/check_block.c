@@ -167,6 +167,41 @@ START_TEST(test_block_size_overflow_is_enomem)
 }
 END_TEST
 
+/*
+ * --fill-limit: a block of the limit is laid out byte for byte as any
+ * other; one byte more, and only the first and last BLOCK_FILL_END bytes
+ * of its data get 0xCD, and at free 0xDD -- the header, pads and serial
+ * number stay exact.  (The freed block is read while the quarantine
+ * holds it.)
+ */
+START_TEST(test_block_fill_limit)
+{
+    const struct domain_api *d = &domain_apis[_i];
+    const size_t limit = 4 * BLOCK_FILL_END, end = BLOCK_FILL_END;
+    ck_assert_int_eq(options_set("fill_limit", "16K", NULL), 0);
+    set_serialno("1");
+    unsigned char *p = launder(d->malloc(limit));
+    assert_frame(p, limit, d->id, true, deadbyte_get_serialno());
+    assert_fill(p, limit, 0xCD);
+    d->free(p);
+    assert_fill(launder(p) - 2 * S, limit + 4 * S, 0xDD);
+
+    size_t n = limit + 1;
+    p = launder(d->malloc(n));
+    assert_frame(p, n, d->id, true, deadbyte_get_serialno());
+    assert_fill(p, end, 0xCD);
+    assert_fill(p + n - end, end, 0xCD);
+    memset(p + end, 0x5A, n - 2 * end); /* what the fills must not touch */
+    d->free(p);
+    p = launder(p);
+    assert_fill(p - 2 * S, 2 * S + end, 0xDD);
+    assert_fill(p + end, n - 2 * end, 0x5A);
+    assert_fill(p + n - end, end + 2 * S, 0xDD);
+    /* The limit stays for the check at exit: a process has one, and each
+     * test runs in a process of its own. */
+}
+END_TEST
+
 START_TEST(test_block_big_endian_helpers)
 {
     unsigned char buf[sizeof(size_t)];
@@ -214,6 +249,7 @@ block_suite(void)
     tcase_add_loop_test(tc, test_block_serial_numbers_count_up, 0, 3);
     tcase_add_loop_test(tc, test_block_zero_bytes_distinct, 0, 3);
     tcase_add_loop_test(tc, test_block_size_overflow_is_enomem, 0, 3);
+    tcase_add_loop_test(tc, test_block_fill_limit, 0, 3);
     tcase_add_test(tc, test_block_big_endian_helpers);
     tcase_add_test(tc, test_block_check_faults);
     suite_add_tcase(s, tc);

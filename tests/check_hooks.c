@@ -13,8 +13,10 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #define S SST
 
@@ -429,6 +431,100 @@ START_TEST(test_hooks_version)
 }
 END_TEST
 
+/* ---- Out of memory for the registry ------------------------------- */
+
+/* A base allocator that hands out 64-byte pieces of a static pool, so
+ * that it keeps working when mmap no longer does. */
+#define POOL_PIECE 64
+#define POOL_PIECES 65536
+static _Alignas(16) unsigned char pool[POOL_PIECE * POOL_PIECES];
+static size_t pool_used, pool_frees;
+
+static void *
+pool_malloc(void *ctx, size_t n)
+{
+    (void)ctx;
+    if (n > POOL_PIECE || pool_used == POOL_PIECES)
+        return NULL;
+    return pool + POOL_PIECE * pool_used++;
+}
+
+static void *
+pool_calloc(void *ctx, size_t nelem, size_t elsize)
+{
+    unsigned char *p = pool_malloc(ctx, nelem * elsize);
+    if (p)
+        memset(p, 0, nelem * elsize);
+    return p;
+}
+
+static void *
+pool_realloc(void *ctx, void *base, size_t n)
+{
+    (void)ctx, (void)base, (void)n;
+    return NULL;
+}
+
+static void
+pool_free(void *ctx, void *base)
+{
+    (void)ctx, (void)base;
+    pool_frees++;
+}
+
+static const deadbyte_allocator_t pool_allocator = {
+    NULL, pool_malloc, pool_calloc, pool_realloc, pool_free,
+};
+
+/* The size of the address space now, from /proc/self/status. */
+static rlim_t
+address_space(void)
+{
+    FILE *status = fopen("/proc/self/status", "r");
+    ck_assert_ptr_nonnull(status);
+    char line[256];
+    unsigned long kib = 0;
+    while (fgets(line, sizeof line, status))
+        if (sscanf(line, "VmSize: %lu kB", &kib) == 1)
+            break;
+    fclose(status);
+    ck_assert_uint_gt(kib, 0);
+    return (rlim_t)kib * 1024;
+}
+
+/*
+ * With no address space left (and a base that needs none), the registry
+ * cannot grow: malloc must fail with ENOMEM and give the base block back,
+ * not hand out a block it did not record -- every block it did hand out
+ * is then freed without a report.
+ */
+START_TEST(test_hooks_registry_out_of_memory_fails_malloc)
+{
+    static void *blocks[POOL_PIECES];
+    ck_assert_int_eq(deadbyte_set_allocator(DEADBYTE_DOMAIN_MEM,
+                                            &pool_allocator), 0);
+    deadbyte_setup_debug_hooks();
+    /* A little room for the stack to grow, less than any table. */
+    struct rlimit limit = {address_space() + 32 * 1024, RLIM_INFINITY};
+    ck_assert_int_eq(setrlimit(RLIMIT_AS, &limit), 0);
+    size_t made = 0;
+    void *p;
+    errno = 0;
+    while ((p = deadbyte_mem_malloc(8)) != NULL) {
+        blocks[made++] = p;
+        ck_assert_msg(pool_used < POOL_PIECES,
+                      "%zu blocks handed out: the registry never ran out",
+                      made);
+    }
+    ck_assert_int_eq(errno, ENOMEM);
+    ck_assert_uint_eq(pool_used, made + 1);
+    ck_assert_uint_eq(pool_frees, 1);
+    for (size_t i = 0; i < made; i++)
+        deadbyte_mem_free(blocks[i]);
+    ck_assert_uint_eq(pool_frees, made + 1);
+}
+END_TEST
+
 static Suite *
 hooks_suite(void)
 {
@@ -464,6 +560,11 @@ hooks_suite(void)
     tcase_add_test(domains, test_hooks_new_resize_del_macros);
     tcase_add_test(domains, test_hooks_version);
     suite_add_tcase(s, domains);
+
+    TCase *no_memory = tcase_create("no_memory");
+    tcase_add_checked_fixture(no_memory, spy_setup, spy_teardown);
+    tcase_add_test(no_memory, test_hooks_registry_out_of_memory_fails_malloc);
+    suite_add_tcase(s, no_memory);
     return s;
 }
 
