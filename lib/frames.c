@@ -21,26 +21,55 @@
 #include <unistd.h>
 
 /*
- * The module's path.  The loader knows the main program by the name it
- * was run as ("./prog"), which stops being right if the program changes
- * directory: use its absolute path instead.
+ * A module the loader knows by a relative name: the main program ("./prog",
+ * as it was run) and libraries loaded by one (dlopen("./lib.so"), or found
+ * through LD_LIBRARY_PATH=.).  That name means nothing once the program
+ * changed directory, and nothing at all to the launcher: the kernel's name
+ * of the mapped file, absolute, does.  Frames come in runs of one module,
+ * so the last one found is kept, one per traceback.
  */
-static void
-put_module(struct fmt *out, const char *name)
+struct module_name {
+    uintptr_t base; /* the module's load address; 0: none yet */
+    char path[1024];
+};
+
+struct mapped_file {
+    uintptr_t addr;
+    struct module_name *name;
+};
+
+static bool
+find_mapped_file(const struct mapping *m, void *arg)
 {
-    if (name[0] != '/') {
-        char exe[1024];
-        ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        if (len > 0) {
-            fmt_mem(out, exe, (size_t)len);
-            return;
-        }
-    }
-    fmt_str(out, name);
+    struct mapped_file *f = arg;
+    if (f->addr < m->start || f->addr >= m->end)
+        return true;
+    size_t len = strlen(m->path);
+    if (m->path[0] == '/' && len < sizeof f->name->path)
+        memcpy(f->name->path, m->path, len + 1);
+    return false;
 }
 
 static void
-put_frame(struct fmt *out, size_t n, uintptr_t pc)
+put_module(struct fmt *out, const Dl_info *info, uintptr_t pc,
+           struct module_name *cache)
+{
+    if (info->dli_fname[0] == '/') {
+        fmt_str(out, info->dli_fname);
+        return;
+    }
+    uintptr_t base = (uintptr_t)info->dli_fbase;
+    if (cache->base != base) {
+        cache->path[0] = '\0';
+        struct mapped_file f = {pc, cache};
+        maps_for_each(find_mapped_file, &f);
+        cache->base = cache->path[0] ? base : 0;
+    }
+    fmt_str(out, cache->path[0] ? cache->path : info->dli_fname);
+}
+
+static void
+put_frame(struct fmt *out, size_t n, uintptr_t pc, struct module_name *cache)
 {
     fmt_str(out, "  #");
     fmt_dec(out, n);
@@ -58,7 +87,7 @@ put_frame(struct fmt *out, size_t n, uintptr_t pc)
             fmt_str(out, "??");
         }
         fmt_str(out, " (");
-        put_module(out, info.dli_fname);
+        put_module(out, &info, pc - 1, cache);
         fmt_str(out, "+0x");
         fmt_hex(out, pc - (uintptr_t)info.dli_fbase);
         fmt_str(out, ")\n");
@@ -97,8 +126,9 @@ frames_put_trace(struct fmt *out, const char *title, uint32_t id)
     size_t n = traces_get(id, frames, TRACES_MAX_FRAMES);
     if (n == 0)
         fmt_str(out, why_not_recorded(id));
+    struct module_name cache = {0, ""};
     for (size_t i = 0; i < n; i++)
-        put_frame(out, i, frames[i]);
+        put_frame(out, i, frames[i], &cache);
     fmt_char(out, '\n');
 }
 

@@ -19,6 +19,7 @@
 #include "fmt.h"
 #include "frames.h"
 #include "options.h"
+#include "report_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -34,30 +35,26 @@
 /*
  * Where reports go: under the launcher, a file of this process in its
  * report directory (the program may have closed or redirected fd 2);
- * else DEADBYTE_LOG_FILE; else standard error.
+ * else DEADBYTE_LOG_FILE; else standard error.  Both files are made
+ * private: reports hold the bytes of the program's heap.  The log file,
+ * which the user names alone, may be a symbolic link (to /dev/stderr, to
+ * a terminal); report files, in a directory other users may share, may
+ * not (report_file.c).
  */
 int
 report_open_output(void)
 {
-    int flags = O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC;
     if (options.report_dir && *options.report_dir) {
-        struct fmt path; /* used as a string buffer, never flushed */
-        fmt_open(&path, -1);
-        fmt_str(&path, options.report_dir);
-        fmt_str(&path, "/");
-        fmt_dec(&path, (uintmax_t)getpid());
-        fmt_str(&path, ".report");
-        if (path.len < sizeof path.buf) {
-            path.buf[path.len] = '\0';
-            int fd = open(path.buf, flags, 0600);
-            if (fd >= 0)
-                return fd;
-        }
-    }
-    if (options.log_file && *options.log_file) {
-        int fd = open(options.log_file, flags, 0644);
+        int fd = report_file_open(options.report_dir);
         if (fd >= 0)
             return fd;
+    }
+    if (options.log_file && *options.log_file) {
+        int fd = open(options.log_file,
+                      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        if (fd >= 0)
+            return fd;
+        report_file_refuse(options.log_file, errno);
     }
     return STDERR_FILENO;
 }

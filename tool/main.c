@@ -15,11 +15,13 @@
 #include "launch.h"
 #include "options.h"
 #include "printable.h"
+#include "report_file.h"
 #include "reports.h"
 #include "supervise.h"
 #include "symbolize.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -28,6 +30,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 extern char **environ;
 
@@ -366,7 +369,10 @@ main(int argc, char **argv)
         return EXIT_DEADBYTE_ERROR;
     FILE *out = stderr;
     if (options.log_file && *options.log_file) {
-        out = fopen(options.log_file, "a");
+        /* Private, as the library makes it: reports hold heap bytes. */
+        int fd = open(options.log_file,
+                      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+        out = fd >= 0 ? fdopen(fd, "a") : NULL;
         if (!out) {
             fprintf(stderr, "deadbyte: %s: %s\n", options.log_file,
                     strerror(errno));
@@ -387,6 +393,17 @@ main(int argc, char **argv)
     char *dir = keep ? strdup(options.report_dir) : reports_make_dir();
     if (!dir)
         return EXIT_DEADBYTE_ERROR;
+    /* Else each process would find no room for its report file's name. */
+    if (strlen(dir) > REPORT_DIR_MAX) {
+        fprintf(stderr, "deadbyte: %s %s: too long for the report files "
+                        "in it (%zu bytes; at most %zu)\n",
+                keep ? "--report-dir" : "report directory", dir,
+                strlen(dir), (size_t)REPORT_DIR_MAX);
+        if (!keep)
+            rmdir(dir);
+        free(dir);
+        return EXIT_DEADBYTE_ERROR;
+    }
     setenv("DEADBYTE_REPORT_DIR", dir, 1);
     /* Leak reports are on by default under the launcher (not in the
      * library alone, which cannot sort out suppressions). */

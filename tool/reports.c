@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <stdbool.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +43,40 @@ reports_make_dir(void)
 struct report {
     char path[PATH_MAX];
     struct timespec when;
+    dev_t dev;
+    ino_t ino;
 };
+
+/* "1234.report": what a process of the program names its report file. */
+static bool
+is_report_name(const char *name)
+{
+    size_t digits = strspn(name, "0123456789");
+    return digits > 0 && digits <= 10 && name[0] != '0' &&
+           strcmp(name + digits, ".report") == 0;
+}
+
+/*
+ * Open PATH for reading if a process of the program wrote it: a regular
+ * file of this user, with one name, changed since SINCE, not reached
+ * through a symbolic link.  In a --report-dir that other users share,
+ * their files (or links to them) are not the program's reports.
+ */
+static int
+open_own_report(const char *path, time_t since, struct stat *st)
+{
+    /* O_NONBLOCK: a FIFO dropped there must not hang the launcher. */
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode) ||
+        st->st_uid != geteuid() || st->st_nlink != 1 ||
+        st->st_mtime < since) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
 
 static int
 oldest_first(const void *a, const void *b)
@@ -230,8 +264,7 @@ reports_print(const char *dir, FILE *out, int remove, time_t since)
     size_t count = 0;
     struct dirent *e;
     while ((e = readdir(d))) {
-        size_t len = strlen(e->d_name);
-        if (len < 8 || strcmp(e->d_name + len - 7, ".report") != 0)
+        if (!is_report_name(e->d_name))
             continue;
         struct report *grown = realloc(reports, (count + 1) * sizeof *reports);
         if (!grown)
@@ -239,9 +272,13 @@ reports_print(const char *dir, FILE *out, int remove, time_t since)
         reports = grown;
         snprintf(reports[count].path, PATH_MAX, "%s/%s", dir, e->d_name);
         struct stat st;
-        if (stat(reports[count].path, &st) != 0 || st.st_mtime < since)
+        int fd = open_own_report(reports[count].path, since, &st);
+        if (fd < 0)
             continue;
+        close(fd);
         reports[count].when = st.st_mtim;
+        reports[count].dev = st.st_dev;
+        reports[count].ino = st.st_ino;
         count++;
     }
     closedir(d);
@@ -251,9 +288,18 @@ reports_print(const char *dir, FILE *out, int remove, time_t since)
     size_t suppressed_bytes = 0, reachable_bytes = 0;
     char errors[4096] = "";
     for (size_t i = 0; i < count; i++) {
-        FILE *f = fopen(reports[i].path, "r");
-        if (!f)
+        /* The file listed, not one put in its place since. */
+        struct stat st;
+        int fd = open_own_report(reports[i].path, since, &st);
+        FILE *f = fd >= 0 && st.st_dev == reports[i].dev &&
+                          st.st_ino == reports[i].ino
+                      ? fdopen(fd, "r")
+                      : NULL;
+        if (!f) {
+            if (fd >= 0)
+                close(fd);
             continue;
+        }
         char line[4096], process[sizeof line] = "", pending[sizeof line] = "";
         bool had_error = false, had_leak = false;
         struct group g = {0};

@@ -85,6 +85,39 @@ open_module(const char *path)
     return m;
 }
 
+/*
+ * The compile unit holding ADDR.  libdw finds it through .debug_aranges,
+ * which clang does not write (without -gdwarf-aranges): then ask each
+ * unit whether its ranges hold the address.
+ */
+static Dwarf_Die *
+unit_at(Dwfl_Module *mod, Dwarf_Addr addr, Dwarf_Addr *bias)
+{
+    Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, bias);
+    if (cu)
+        return cu;
+    for (cu = dwfl_module_nextcu(mod, NULL, bias); cu;
+         cu = dwfl_module_nextcu(mod, cu, bias))
+        if (dwarf_haspc(cu, addr - *bias) > 0)
+            return cu;
+    return NULL;
+}
+
+/* File and line of ADDR in CU (whose addresses are BIAS below ADDR's). */
+static const char *
+line_at(Dwfl_Module *mod, Dwarf_Die *cu, Dwarf_Addr addr, Dwarf_Addr bias,
+        int *line)
+{
+    Dwfl_Line *dline = dwfl_module_getsrc(mod, addr);
+    if (dline)
+        return dwfl_lineinfo(dline, NULL, line, NULL, NULL, NULL);
+    /* Found without .debug_aranges: read the unit's own line table. */
+    Dwarf_Line *unit_line = dwarf_getsrc_die(cu, addr - bias);
+    if (!unit_line || dwarf_lineno(unit_line, line) != 0)
+        return NULL;
+    return dwarf_linesrc(unit_line, NULL, NULL);
+}
+
 /* The file name of DW_AT_call_file of DIE, in the line table of CU. */
 static const char *
 call_file(Dwarf_Die *cu, Dwarf_Die *die)
@@ -147,15 +180,14 @@ describe(struct module *m, Dwarf_Addr address, const char *pc, int *number,
     /* The innermost scope at the address, then (as eu-addr2line -i does)
      * the chain of scopes from it outwards, through each inlined call. */
     Dwarf_Addr bias;
-    Dwarf_Die *cu = dwfl_module_addrdie(m->mod, addr, &bias);
+    Dwarf_Die *cu = unit_at(m->mod, addr, &bias);
     /* Line information only where a compile unit covers the address:
      * outside one (_start, say), the nearest line belongs to something
      * else. */
     const char *file = NULL;
     int line = 0;
-    Dwfl_Line *dline = cu ? dwfl_module_getsrc(m->mod, addr) : NULL;
-    if (dline)
-        file = dwfl_lineinfo(dline, NULL, &line, NULL, NULL, NULL);
+    if (cu)
+        file = line_at(m->mod, cu, addr, bias, &line);
     Dwarf_Die *scopes = NULL;
     int n = cu ? dwarf_getscopes(cu, addr - bias, &scopes) : 0;
     if (n > 0) {
