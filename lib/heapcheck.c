@@ -71,17 +71,38 @@ heapcheck_count_call(void)
         deadbyte_check_heap();
 }
 
+/* Set once the process has made its final check, so that an _exit
+ * from a destructor that runs after ours does not make it twice. */
+static atomic_flag final_check_made = ATOMIC_FLAG_INIT;
+
+void
+heapcheck_at_end(enum heapcheck_end how, uintptr_t stack_from)
+{
+    if (how != HEAPCHECK_EXEC &&
+        atomic_flag_test_and_set(&final_check_made))
+        return;
+    report_set_ending(how == HEAPCHECK_EXIT ? REPORT_EXIT : REPORT__EXIT);
+    if (how != HEAPCHECK_EXEC)
+        stats_at_exit();
+    deadbyte_check_heap();
+    /* An exec that fails returns to a program that goes on: no leak
+     * report then (LeakSanitizer makes none at exec either), and the
+     * quarantine keeps its blocks. */
+    if (how != HEAPCHECK_EXEC) {
+        leaks_check(stack_from);
+        hooks_drain_quarantine();
+    }
+    report_set_ending(REPORT_ABORT);
+}
+
 /* At exit: every live block's guards, then every quarantined block, as it
  * leaves for good. */
 __attribute__((destructor)) HOOK_PATH static void
 check_at_exit(void)
 {
-    stats_at_exit();
-    deadbyte_check_heap();
     /* The program has returned from main: what this function's callers
      * hold on the stack is all it can still reach. */
-    leaks_check((uintptr_t)__builtin_frame_address(0));
-    hooks_drain_quarantine();
+    heapcheck_at_end(HEAPCHECK_EXIT, (uintptr_t)__builtin_frame_address(0));
 }
 
 /* Fork: no table may be half-changed in the child. */
@@ -99,8 +120,15 @@ after_fork(void)
     quarantine_unlock_all();
 }
 
+static void
+after_fork_in_child(void)
+{
+    after_fork();
+    atomic_flag_clear(&final_check_made); /* the child ends on its own */
+}
+
 __attribute__((constructor)) static void
 register_fork_handlers(void)
 {
-    pthread_atfork(before_fork, after_fork, after_fork);
+    pthread_atfork(before_fork, after_fork, after_fork_in_child);
 }

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /*
@@ -141,7 +142,44 @@ report_put_rerun(struct fmt *out, size_t serial)
     fmt_char(out, '\n');
 }
 
-/* "deadbyte: <what>\nFatal error: <func>: <check>\n", then abort(). */
+/*
+ * How a report ends the process.  While the program runs, abort(): it
+ * stops where the damage was found, with a core dump.  In the checks
+ * made as the process ends, its work is done: exit with
+ * REPORT_EXIT_STATUS instead.  After exit() -- the check at exit --
+ * that exit flushes stdio as the program's own exit would have (a
+ * recursive exit, which glibc supports: its stdio cleanup takes no
+ * stream lock, so a thread blocked in a read on stdin cannot hang it);
+ * after _exit or before exec, which drop stdio buffers, _exit.
+ * Per thread: only the thread making the final check ends it that way.
+ */
+static __thread enum report_ending ending
+    __attribute__((tls_model("initial-exec")));
+
+void
+report_set_ending(enum report_ending how)
+{
+    ending = how;
+}
+
+static _Noreturn void
+stop_process(void)
+{
+    switch (ending) {
+    case REPORT_EXIT:
+        exit(REPORT_EXIT_STATUS);
+    case REPORT__EXIT:
+        /* The system call, not _exit: the preload library's _exit would
+         * start the final check again. */
+        syscall(SYS_exit_group, REPORT_EXIT_STATUS);
+        break;
+    case REPORT_ABORT:
+        break;
+    }
+    abort();
+}
+
+/* "deadbyte: <what>\nFatal error: <func>: <check>\n", then the end. */
 static _Noreturn void
 finish(struct fmt *out, const char *func, const char *check)
 {
@@ -151,7 +189,7 @@ finish(struct fmt *out, const char *func, const char *check)
     fmt_str(out, check);
     fmt_char(out, '\n');
     fmt_flush(out);
-    abort();
+    stop_process();
 }
 
 static void
@@ -297,7 +335,7 @@ report_bad_block(const struct report_bad *bad)
     }
     fmt_char(&out, '\n');
     fmt_flush(&out);
-    abort();
+    stop_process();
 }
 
 void
