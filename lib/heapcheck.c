@@ -86,12 +86,15 @@ heapcheck_at_end(enum heapcheck_end how, uintptr_t stack_from)
         stats_at_exit();
     deadbyte_check_heap();
     /* An exec that fails returns to a program that goes on: no leak
-     * report then (LeakSanitizer makes none at exec either), and the
-     * quarantine keeps its blocks. */
-    if (how != HEAPCHECK_EXEC) {
+     * report then (LeakSanitizer makes none at exec either). */
+    if (how != HEAPCHECK_EXEC)
         leaks_check(stack_from);
+    /* The quarantine was checked above; giving its blocks back to the
+     * C library matters only to an exit, whose destructors may still
+     * allocate.  Not before _exit, maybe called from a signal handler
+     * while the C library's allocator holds its lock. */
+    if (how == HEAPCHECK_EXIT)
         hooks_drain_quarantine();
-    }
     report_set_ending(REPORT_ABORT);
 }
 
