@@ -13,6 +13,7 @@
 
 #include "api.h"
 #include "block.h"
+#include "fmt.h"
 #include "hooks.h"
 #include "leaks.h"
 #include "options.h"
@@ -24,6 +25,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <unistd.h>
 
 static void
 check_live(const struct block_record *record, void *arg)
@@ -75,11 +77,38 @@ heapcheck_count_call(void)
  * from a destructor that runs after ours does not make it twice. */
 static atomic_flag final_check_made = ATOMIC_FLAG_INIT;
 
+/*
+ * _exit and execve may be called from a signal handler, which may have
+ * interrupted this thread inside the allocator, holding one of
+ * deadbyte's locks: the check would wait for it for ever.  Then say so
+ * and let the process end unchecked.
+ */
+static bool
+may_check_now(enum heapcheck_end how)
+{
+    if (how == HEAPCHECK_EXIT ||
+        (registry_locks_free() && quarantine_locks_free()))
+        return true;
+    struct fmt out;
+    fmt_open(&out, report_open_output());
+    fmt_str(&out, "deadbyte: ");
+    fmt_str(&out, how == HEAPCHECK_EXEC ? "exec" : "_exit");
+    fmt_str(&out, ": the heap is not checked: this thread holds a lock of "
+                  "deadbyte's (a signal handler interrupted the "
+                  "allocator?)\n");
+    fmt_flush(&out);
+    if (out.fd != STDERR_FILENO)
+        close(out.fd);
+    return false;
+}
+
 void
 heapcheck_at_end(enum heapcheck_end how, uintptr_t stack_from)
 {
     if (how != HEAPCHECK_EXEC &&
         atomic_flag_test_and_set(&final_check_made))
+        return;
+    if (!may_check_now(how))
         return;
     report_set_ending(how == HEAPCHECK_EXIT ? REPORT_EXIT : REPORT__EXIT);
     if (how != HEAPCHECK_EXEC)

@@ -85,5 +85,25 @@ else
     fail "vfork and posix_spawn children: wanted status 0 and no report"
 fi
 
+# _exit from a signal handler that may have interrupted the allocator:
+# exit 0, never hang; at most a note that the heap was not checked.  A
+# hang is cut by timeout(1), where there is one.
+prog="$top_builddir/tests/exit_in_handler"
+[ -x "$prog" ] || { echo "process_end.sh: $prog not built" >&2; exit 99; }
+limit=
+command -v timeout >/dev/null 2>&1 && limit="timeout 20"
+note="deadbyte: _exit: the heap is not checked: this thread holds a lock of deadbyte's (a signal handler interrupted the allocator?)"
+bad=0 i=0
+while [ "$i" -lt 20 ]; do
+    i=$((i + 1))
+    run "exit_in_handler" -- $limit "$DEADBYTE" "$prog"
+    if [ "$status" -ne 0 ] || { [ -s "$tmp/err" ] &&
+                                 [ "$(cat "$tmp/err")" != "$note" ]; }; then
+        bad=$((bad + 1))
+        [ "$bad" -eq 1 ] && fail "_exit in a signal handler: run $i"
+    fi
+done
+[ "$bad" -eq 0 ] && pass "_exit in a signal handler: 20 runs, exit 0"
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
