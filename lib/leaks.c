@@ -67,11 +67,24 @@ static size_t n_work;
 static struct range skips[256]; /* deadbyte's own memory */
 static size_t n_skips;
 
-/* Memory is read through this buffer, CHUNK bytes per system call: few
- * calls for a big heap, and no large buffer on a thread's stack (a
- * thread that calls _exit may have a small one). */
-#define CHUNK ((size_t)64 * 1024)
-static uintptr_t *chunk;
+/*
+ * Memory is read a window at a time: WINDOW bytes, aligned, copied by one
+ * system call into a small cache of WINDOWS of them.  Roots are read
+ * window after window; the blocks a scan goes through are mostly near
+ * one another (a list built in a loop lies in a few windows), so most
+ * are found in the cache: a big heap costs one call per window, not one
+ * per block.  Which pages of a window could be read is kept in a bit
+ * mask.  The cache is mapped, and left out of the roots: it holds copies
+ * of block addresses.
+ */
+#define WINDOW ((uintptr_t)64 * 1024)
+#define WINDOWS 16
+struct window_cache {
+    unsigned char bytes[WINDOWS][WINDOW];
+    uintptr_t start[WINDOWS]; /* 0: empty */
+    uint64_t readable[WINDOWS]; /* bit N: the window's page N */
+};
+static struct window_cache *cache;
 static pid_t self;
 static size_t page_size;
 
@@ -208,23 +221,48 @@ mark_words(const uintptr_t *words, size_t len, enum reach mark)
     }
 }
 
+/* The cached copy of the window that starts at START, read if need be. */
+static size_t
+window(uintptr_t start)
+{
+    size_t slot = (size_t)(start / WINDOW) % WINDOWS;
+    if (cache->start[slot] == start && start != 0)
+        return slot;
+    cache->start[slot] = start;
+    size_t pages = WINDOW / page_size;
+    if (copy_in(cache->bytes[slot], start, WINDOW) == WINDOW) {
+        cache->readable[slot] = pages == 64 ? UINT64_MAX
+                                            : ((uint64_t)1 << pages) - 1;
+        return slot;
+    }
+    /* Some page cannot be read: try each (a window may hold the end of
+     * one mapping and the start of the next). */
+    cache->readable[slot] = 0;
+    for (size_t i = 0; i < pages; i++)
+        if (copy_in(cache->bytes[slot] + i * page_size, start + i * page_size,
+                    page_size) == page_size)
+            cache->readable[slot] |= (uint64_t)1 << i;
+    return slot;
+}
+
 /* Every aligned word in [FROM, TO) that points into a block marks it;
- * unreadable pages are skipped. */
+ * words on pages that cannot be read are skipped. */
 static void
 scan_words(uintptr_t from, uintptr_t to, enum reach mark)
 {
     if (n_blocks == 0)
         return;
-    from = (from + sizeof(uintptr_t) - 1) & ~(uintptr_t)(sizeof(uintptr_t) - 1);
-    while (from < to && to - from >= sizeof(uintptr_t)) {
-        size_t len = to - from < CHUNK ? to - from : CHUNK;
-        len &= ~(sizeof(uintptr_t) - 1);
-        size_t got = copy_in(chunk, from, len);
-        mark_words(chunk, got / sizeof(uintptr_t), mark);
-        if (got == len)
-            from += len;
-        else /* on past the page that failed */
-            from = ((from + got) | (page_size - 1)) + 1;
+    uintptr_t at =
+        (from + sizeof(uintptr_t) - 1) & ~(uintptr_t)(sizeof(uintptr_t) - 1);
+    while (at < to && to - at >= sizeof(uintptr_t)) {
+        uintptr_t start = at & ~(WINDOW - 1);
+        uintptr_t page_end = (at | (page_size - 1)) + 1;
+        uintptr_t end = to < page_end ? to : page_end;
+        size_t slot = window(start);
+        if (cache->readable[slot] >> ((at - start) / page_size) & 1)
+            mark_words((const uintptr_t *)(cache->bytes[slot] + (at - start)),
+                       (end - at) / sizeof(uintptr_t), mark);
+        at = end;
     }
 }
 
@@ -476,11 +514,11 @@ unmap_tables(void)
         munmap(blocks, max_blocks * sizeof *blocks);
     if (work)
         munmap(work, max_blocks * sizeof *work);
-    if (chunk)
-        munmap(chunk, CHUNK);
+    if (cache)
+        munmap(cache, sizeof *cache);
     blocks = NULL;
     work = NULL;
-    chunk = NULL;
+    cache = NULL;
 }
 
 void
@@ -499,8 +537,8 @@ leaks_check(uintptr_t stack_from)
     max_blocks = live + 1024; /* threads may still allocate meanwhile */
     blocks = map(max_blocks * sizeof *blocks);
     work = map(max_blocks * sizeof *work);
-    chunk = map(CHUNK);
-    if (!blocks || !work || !chunk) {
+    cache = map(sizeof *cache);
+    if (!blocks || !work || !cache) {
         say_skipped("no memory for its tables (mmap failed)");
         unmap_tables();
         return;
@@ -518,7 +556,7 @@ leaks_check(uintptr_t stack_from)
     smallobj_for_each_arena(add_skip, NULL);
     add_skip((uintptr_t)blocks, (uintptr_t)(blocks + max_blocks), NULL);
     add_skip((uintptr_t)work, (uintptr_t)(work + max_blocks), NULL);
-    add_skip((uintptr_t)chunk, (uintptr_t)chunk + CHUNK, NULL);
+    add_skip((uintptr_t)cache, (uintptr_t)(cache + 1), NULL);
     sort_skips(skips, n_skips);
 
     maps_for_each(scan_mapping, &stack_from);
