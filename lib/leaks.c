@@ -68,23 +68,32 @@ static struct range skips[256]; /* deadbyte's own memory */
 static size_t n_skips;
 
 /*
- * Memory is read a window at a time: WINDOW bytes, aligned, copied by one
- * system call into a small cache of WINDOWS of them.  Roots are read
- * window after window; the blocks a scan goes through are mostly near
- * one another (a list built in a loop lies in a few windows), so most
- * are found in the cache: a big heap costs one call per window, not one
- * per block.  Which pages of a window could be read is kept in a bit
- * mask.  The cache is mapped, and left out of the roots: it holds copies
+ * Memory is never read in place but copied by the kernel, and a system
+ * call costs microseconds, so the copies are big where they can be.
+ * Roots are read CHUNK bytes at a time, in order.  Blocks are read in
+ * the order the scan reaches them, through a cache of windows of WINDOW
+ * bytes (a page or part of one): blocks made one after another lie in
+ * the same window, and a heap of many small blocks costs one call per
+ * window, not per block.  The cache has a slot for every window of the
+ * live blocks' bytes, up to MAX_SLOTS (64 MiB, touched only as used),
+ * so that a heap whose lists hop from window to window is read once.
+ * The buffers are mapped, and left out of the roots: they hold copies
  * of block addresses.
  */
-#define WINDOW ((uintptr_t)64 * 1024)
-#define WINDOWS 16
-struct window_cache {
-    unsigned char bytes[WINDOWS][WINDOW];
-    uintptr_t start[WINDOWS]; /* 0: empty */
-    uint64_t readable[WINDOWS]; /* bit N: the window's page N */
+#define CHUNK ((size_t)64 * 1024)
+#define WINDOW ((uintptr_t)4096)
+#define MIN_SLOTS ((size_t)512)
+#define MAX_SLOTS ((size_t)16384)
+struct buffers {
+    unsigned char chunk[CHUNK];
+    uintptr_t chunk_start, chunk_end; /* the part of a root in chunk */
+    size_t slots;                     /* a power of two */
+    uintptr_t *start;                 /* of each slot's window; 0: empty */
+    bool *readable;
+    unsigned char (*window)[WINDOW];
 };
-static struct window_cache *cache;
+static struct buffers *buf;
+static size_t buf_bytes;
 static pid_t self;
 static size_t page_size;
 
@@ -221,48 +230,84 @@ mark_words(const uintptr_t *words, size_t len, enum reach mark)
     }
 }
 
-/* The cached copy of the window that starts at START, read if need be. */
-static size_t
-window(uintptr_t start)
-{
-    size_t slot = (size_t)(start / WINDOW) % WINDOWS;
-    if (cache->start[slot] == start && start != 0)
-        return slot;
-    cache->start[slot] = start;
-    size_t pages = WINDOW / page_size;
-    if (copy_in(cache->bytes[slot], start, WINDOW) == WINDOW) {
-        cache->readable[slot] = pages == 64 ? UINT64_MAX
-                                            : ((uint64_t)1 << pages) - 1;
-        return slot;
-    }
-    /* Some page cannot be read: try each (a window may hold the end of
-     * one mapping and the start of the next). */
-    cache->readable[slot] = 0;
-    for (size_t i = 0; i < pages; i++)
-        if (copy_in(cache->bytes[slot] + i * page_size, start + i * page_size,
-                    page_size) == page_size)
-            cache->readable[slot] |= (uint64_t)1 << i;
-    return slot;
-}
-
-/* Every aligned word in [FROM, TO) that points into a block marks it;
- * words on pages that cannot be read are skipped. */
+/* Every aligned word in [FROM, TO) of a root that points into a block
+ * marks it; unreadable pages are skipped. */
 static void
 scan_words(uintptr_t from, uintptr_t to, enum reach mark)
 {
     if (n_blocks == 0)
         return;
-    uintptr_t at =
-        (from + sizeof(uintptr_t) - 1) & ~(uintptr_t)(sizeof(uintptr_t) - 1);
+    from = (from + sizeof(uintptr_t) - 1) & ~(uintptr_t)(sizeof(uintptr_t) - 1);
+    while (from < to && to - from >= sizeof(uintptr_t)) {
+        size_t len = to - from < CHUNK ? to - from : CHUNK;
+        len &= ~(sizeof(uintptr_t) - 1);
+        size_t got = copy_in(buf->chunk, from, len);
+        buf->chunk_end = 0; /* no longer scan_root_words' copy */
+        mark_words((const uintptr_t *)buf->chunk, got / sizeof(uintptr_t),
+                   mark);
+        if (got == len)
+            from += len;
+        else /* on past the page that failed */
+            from = ((from + got) | (page_size - 1)) + 1;
+    }
+}
+
+/* The slot of the cached window that starts at START, read if need be. */
+static size_t
+window(uintptr_t start)
+{
+    size_t slot = (size_t)(start / WINDOW) & (buf->slots - 1);
+    if (buf->start[slot] != start || start == 0) {
+        buf->start[slot] = start;
+        buf->readable[slot] =
+            copy_in(buf->window[slot], start, WINDOW) == WINDOW;
+    }
+    return slot;
+}
+
+/* The words of block B that point into blocks mark them. */
+static void
+scan_block(const struct leak_block *b, enum reach mark)
+{
+    uintptr_t at = b->p, to = b->p + b->size;
+    if (b->size >= CHUNK) { /* a big one: read in order */
+        scan_words(at, to, mark);
+        return;
+    }
     while (at < to && to - at >= sizeof(uintptr_t)) {
         uintptr_t start = at & ~(WINDOW - 1);
-        uintptr_t page_end = (at | (page_size - 1)) + 1;
-        uintptr_t end = to < page_end ? to : page_end;
+        uintptr_t end = to < start + WINDOW ? to : start + WINDOW;
         size_t slot = window(start);
-        if (cache->readable[slot] >> ((at - start) / page_size) & 1)
-            mark_words((const uintptr_t *)(cache->bytes[slot] + (at - start)),
+        if (buf->readable[slot])
+            mark_words((const uintptr_t *)(buf->window[slot] + (at - start)),
                        (end - at) / sizeof(uintptr_t), mark);
         at = end;
+    }
+}
+
+/* The words of [FROM, TO), part of a root that ends at LIMIT: read a
+ * CHUNK at a time, the gaps between blocks of a heap included, so that
+ * each costs no system call of its own. */
+static void
+scan_root_words(uintptr_t from, uintptr_t to, uintptr_t limit)
+{
+    from = (from + sizeof(uintptr_t) - 1) & ~(uintptr_t)(sizeof(uintptr_t) - 1);
+    while (from < to && to - from >= sizeof(uintptr_t)) {
+        if (from < buf->chunk_start || from >= buf->chunk_end) {
+            size_t len = limit - from < CHUNK ? limit - from : CHUNK;
+            len &= ~(sizeof(uintptr_t) - 1);
+            size_t got = copy_in(buf->chunk, from, len);
+            buf->chunk_start = from;
+            buf->chunk_end = from + got;
+            if (got == 0) { /* on past the page that failed */
+                from = (from | (page_size - 1)) + 1;
+                continue;
+            }
+        }
+        uintptr_t stop = to < buf->chunk_end ? to : buf->chunk_end;
+        mark_words((const uintptr_t *)(buf->chunk + (from - buf->chunk_start)),
+                   (stop - from) / sizeof(uintptr_t), REACHABLE);
+        from = stop;
     }
 }
 
@@ -292,7 +337,7 @@ scan_root(uintptr_t start, uintptr_t end)
         if (next > end)
             next = end;
         if (next > at)
-            scan_words(at, next, REACHABLE);
+            scan_root_words(at, next, end);
         if (next == end)
             break;
         uintptr_t skip_end =
@@ -476,6 +521,30 @@ report(void)
     munmap(groups, n_blocks * sizeof *groups + 1);
 }
 
+/* The buffers, with a slot for each window of the live blocks. */
+static bool
+map_buffers(void)
+{
+    size_t bytes = 0;
+    for (size_t i = 0; i < n_blocks; i++)
+        bytes += blocks[i].end - blocks[i].start;
+    size_t slots = MIN_SLOTS;
+    while (slots < MAX_SLOTS && slots * WINDOW < bytes)
+        slots *= 2;
+    size_t head = (sizeof *buf + slots * (sizeof *buf->start + 1) +
+                   WINDOW - 1) & ~(WINDOW - 1);
+    buf_bytes = head + slots * WINDOW;
+    unsigned char *m = map(buf_bytes);
+    if (!m)
+        return false;
+    buf = (struct buffers *)m;
+    buf->slots = slots;
+    buf->start = (uintptr_t *)(m + sizeof *buf);
+    buf->readable = (bool *)(buf->start + slots);
+    buf->window = (unsigned char(*)[WINDOW])(m + head);
+    return true;
+}
+
 /* "deadbyte: leak check skipped: WHY" -- never silently. */
 static void
 say_skipped(const char *why)
@@ -514,11 +583,11 @@ unmap_tables(void)
         munmap(blocks, max_blocks * sizeof *blocks);
     if (work)
         munmap(work, max_blocks * sizeof *work);
-    if (cache)
-        munmap(cache, sizeof *cache);
+    if (buf)
+        munmap(buf, buf_bytes);
     blocks = NULL;
     work = NULL;
-    cache = NULL;
+    buf = NULL;
 }
 
 void
@@ -537,8 +606,7 @@ leaks_check(uintptr_t stack_from)
     max_blocks = live + 1024; /* threads may still allocate meanwhile */
     blocks = map(max_blocks * sizeof *blocks);
     work = map(max_blocks * sizeof *work);
-    cache = map(sizeof *cache);
-    if (!blocks || !work || !cache) {
+    if (!blocks || !work) {
         say_skipped("no memory for its tables (mmap failed)");
         unmap_tables();
         return;
@@ -546,6 +614,11 @@ leaks_check(uintptr_t stack_from)
     n_blocks = n_work = n_skips = 0;
     registry_for_each(collect, NULL);
     sort_blocks(blocks, n_blocks);
+    if (!map_buffers()) {
+        say_skipped("no memory for its buffers (mmap failed)");
+        unmap_tables();
+        return;
+    }
 
     registry_for_each_region(add_skip, NULL);
     QUARANTINE_FOR_ALL(q)
@@ -556,18 +629,16 @@ leaks_check(uintptr_t stack_from)
     smallobj_for_each_arena(add_skip, NULL);
     add_skip((uintptr_t)blocks, (uintptr_t)(blocks + max_blocks), NULL);
     add_skip((uintptr_t)work, (uintptr_t)(work + max_blocks), NULL);
-    add_skip((uintptr_t)cache, (uintptr_t)(cache + 1), NULL);
+    add_skip((uintptr_t)buf, (uintptr_t)buf + buf_bytes, NULL);
     sort_skips(skips, n_skips);
 
     maps_for_each(scan_mapping, &stack_from);
-    while (n_work > 0) {
-        const struct leak_block *b = &blocks[work[--n_work]];
-        scan_words(b->p, b->p + b->size, REACHABLE);
-    }
+    while (n_work > 0)
+        scan_block(&blocks[work[--n_work]], REACHABLE);
     /* Leaked blocks that other leaked blocks point to are indirect. */
     for (size_t i = 0; i < n_blocks; i++)
         if (blocks[i].reach != REACHABLE)
-            scan_words(blocks[i].p, blocks[i].p + blocks[i].size, INDIRECT);
+            scan_block(&blocks[i], INDIRECT);
     report();
     unmap_tables();
 }
