@@ -216,6 +216,8 @@ copy_in(void *dst, uintptr_t from, size_t len)
 static void
 mark_words(const uintptr_t *words, size_t len, enum reach mark)
 {
+    if (n_blocks == 0) /* all freed by other threads since counted */
+        return;
     uintptr_t lo = blocks[0].p, hi = blocks[n_blocks - 1].end;
     for (size_t i = 0; i < len; i++) {
         uintptr_t v = words[i];
