@@ -102,7 +102,7 @@ may_check_now(enum heapcheck_end how)
     return false;
 }
 
-void
+HOOK_PATH void
 heapcheck_at_end(enum heapcheck_end how, uintptr_t stack_from)
 {
     if (how != HEAPCHECK_EXEC &&

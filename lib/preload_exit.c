@@ -94,7 +94,7 @@ own_process(void)
 /* _exit, _Exit and their real function: check, then end.  Reports made
  * in the check end the process with _exit(134) (report.c): it has
  * chosen not to flush its stdio buffers, and they stay unflushed. */
-static _Noreturn void
+HOOK_PATH static _Noreturn void
 end_process(void (*real)(int), int status, uintptr_t stack_from)
 {
     if (own_process())
@@ -117,7 +117,7 @@ _Exit(int status)
     end_process(REAL(_Exit), status, (uintptr_t)__builtin_frame_address(0));
 }
 
-static void
+HOOK_PATH static void
 before_exec(void)
 {
     if (own_process())

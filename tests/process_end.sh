@@ -70,9 +70,20 @@ caught "write after free at exit keeps stdout" "$plain_after_free" \
 caught "overflow at exit, preload library alone" "$plain_overflow" \
     "$overflow_line" -- env LD_PRELOAD="$PRELOAD" "$ex/overflow_at_exit"
 
-caught "overflow, then _exit(0)" "" "$overflow_line" -- "$DEADBYTE" "$ex/overflow__exit"
-caught "overflow, then _Exit(0)" "" "$overflow_line" -- "$DEADBYTE" "$ex/overflow__Exit"
-caught "overflow, then execv" "" "$overflow_line" -- "$DEADBYTE" "$ex/overflow_exec"
+# ended NAME FUNCTION EXAMPLE: EXAMPLE overflows a block, then calls
+# FUNCTION: caught, and the check's traceback starts at that call.
+ended() {
+    caught "$1" "" "$overflow_line" -- "$DEADBYTE" "$ex/$3"
+    if grep -A1 '^Detected by deadbyte_check_heap at' "$tmp/err" |
+       grep -q "^  #0 .* in main [^ ]*examples/$3\.c:[0-9]*$"; then
+        pass "$1: detected at the call of $2"
+    else
+        fail "$1: the traceback does not start at the call of $2"
+    fi
+}
+ended "overflow, then _exit(0)" _exit overflow__exit
+ended "overflow, then _Exit(0)" _Exit overflow__Exit
+ended "overflow, then execv" execv overflow_exec
 
 # vfork + exec (and _exit after a failed exec) and posix_spawn: the same
 # output as a plain run, status 0, no report at all.
