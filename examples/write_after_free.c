@@ -7,7 +7,7 @@
  *
  *   deadbyte: write after free: 1 byte of the 24-byte block allocated
  *   with malloc (call #N) changed after it was freed, the first at p+16
- *   Fatal error: exit: write after free
+ *   Fatal error: deadbyte_check_heap: write after free
  */
 #include <stdio.h>
 #include <stdlib.h>

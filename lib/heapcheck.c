@@ -13,6 +13,7 @@
 
 #include "api.h"
 #include "block.h"
+#include "fmt.h"
 #include "hooks.h"
 #include "leaks.h"
 #include "options.h"
@@ -24,6 +25,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <unistd.h>
 
 /*
  * The first damaged block that a walk of the registry or the quarantine
@@ -97,17 +99,68 @@ heapcheck_count_call(void)
         deadbyte_check_heap();
 }
 
+/* Set once the process has made its final check, so that an _exit
+ * from a destructor that runs after ours does not make it twice. */
+static atomic_flag final_check_made = ATOMIC_FLAG_INIT;
+
+/*
+ * _exit and execve may be called from a signal handler, which may have
+ * interrupted this thread inside the allocator, holding one of
+ * deadbyte's locks: the check would wait for it for ever.  Then say so
+ * and let the process end unchecked.
+ */
+static bool
+may_check_now(enum heapcheck_end how)
+{
+    if (how == HEAPCHECK_EXIT ||
+        (registry_locks_free() && quarantine_locks_free()))
+        return true;
+    struct fmt out;
+    fmt_open(&out, report_open_output());
+    fmt_str(&out, "deadbyte: ");
+    fmt_str(&out, how == HEAPCHECK_EXEC ? "exec" : "_exit");
+    fmt_str(&out, ": the heap is not checked: this thread holds a lock of "
+                  "deadbyte's (a signal handler interrupted the "
+                  "allocator?)\n");
+    fmt_flush(&out);
+    if (out.fd != STDERR_FILENO)
+        close(out.fd);
+    return false;
+}
+
+HOOK_PATH void
+heapcheck_at_end(enum heapcheck_end how, uintptr_t stack_from)
+{
+    if (how != HEAPCHECK_EXEC &&
+        atomic_flag_test_and_set(&final_check_made))
+        return;
+    if (!may_check_now(how))
+        return;
+    report_set_ending(how == HEAPCHECK_EXIT ? REPORT_EXIT : REPORT__EXIT);
+    if (how != HEAPCHECK_EXEC)
+        stats_at_exit();
+    deadbyte_check_heap();
+    /* An exec that fails returns to a program that goes on: no leak
+     * report then (LeakSanitizer makes none at exec either). */
+    if (how != HEAPCHECK_EXEC)
+        leaks_check(stack_from);
+    /* The quarantine was checked above; giving its blocks back to the
+     * C library matters only to an exit, whose destructors may still
+     * allocate.  Not before _exit, maybe called from a signal handler
+     * while the C library's allocator holds its lock. */
+    if (how == HEAPCHECK_EXIT)
+        hooks_drain_quarantine();
+    report_set_ending(REPORT_ABORT);
+}
+
 /* At exit: every live block's guards, then every quarantined block, as it
  * leaves for good. */
 __attribute__((destructor)) HOOK_PATH static void
 check_at_exit(void)
 {
-    stats_at_exit();
-    deadbyte_check_heap();
     /* The program has returned from main: what this function's callers
      * hold on the stack is all it can still reach. */
-    leaks_check((uintptr_t)__builtin_frame_address(0));
-    hooks_drain_quarantine();
+    heapcheck_at_end(HEAPCHECK_EXIT, (uintptr_t)__builtin_frame_address(0));
 }
 
 /* Fork: no table may be half-changed in the child. */
@@ -127,8 +180,15 @@ after_fork(void)
     quarantine_unlock_all();
 }
 
+static void
+after_fork_in_child(void)
+{
+    after_fork();
+    atomic_flag_clear(&final_check_made); /* the child ends on its own */
+}
+
 __attribute__((constructor)) static void
 register_fork_handlers(void)
 {
-    pthread_atfork(before_fork, after_fork, after_fork);
+    pthread_atfork(before_fork, after_fork, after_fork_in_child);
 }

@@ -8,7 +8,24 @@
 
 #include "deadbyte.h"
 
+#include <stdint.h>
+
 /* Count one allocator call; every --check-every calls, check the heap. */
 void heapcheck_count_call(void);
+
+/* How the process ends: exit (deadbyte's destructor), _exit or _Exit,
+ * or replacing its image with exec. */
+enum heapcheck_end { HEAPCHECK_EXIT, HEAPCHECK__EXIT, HEAPCHECK_EXEC };
+
+/*
+ * The final check: every live block's guards and every quarantined
+ * block's fill; for an exit or _exit, also the leak report (this
+ * thread's stack scanned from STACK_FROM up); for an exit, the
+ * quarantine's blocks go back to the C library, checked again.  Made once
+ * per process for an exit; before each exec.  A report made here ends
+ * the process with status 134 instead of abort(): exit(134) after exit,
+ * so that stdio is flushed; _exit(134) after _exit and before exec.
+ */
+void heapcheck_at_end(enum heapcheck_end how, uintptr_t stack_from);
 
 #endif

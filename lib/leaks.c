@@ -12,6 +12,16 @@
  * and the work list live in memory from mmap.  deadbyte's own tables,
  * and the bytes of the blocks themselves, are left out of the roots: a
  * block counts only if something outside the heap leads to it.
+ *
+ * Other threads may still run (main returned while they work, or a
+ * thread called _exit): they map and unmap memory and free blocks while
+ * the scan reads.  So no byte is read with a plain load: the kernel
+ * copies memory into a buffer (process_vm_readv, 64 KiB at a time), and
+ * a page that is gone, past the end of its file or otherwise unreadable
+ * is skipped instead of killing the program with SIGSEGV or SIGBUS.
+ * Their changes are tolerated, not stopped: a block another thread holds
+ * only in a register may be reported (LeakSanitizer stops the threads;
+ * here a thread's stack is scanned whole, which leaves only registers).
  */
 #include "config.h"
 
@@ -29,8 +39,11 @@
 #include "smallobj.h"
 #include "traces.h"
 
+#include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 enum reach { UNREACHED, REACHABLE, INDIRECT };
 
@@ -53,6 +66,36 @@ static size_t *work; /* indices of reachable blocks still to scan */
 static size_t n_work;
 static struct range skips[256]; /* deadbyte's own memory */
 static size_t n_skips;
+
+/*
+ * Memory is never read in place but copied by the kernel, and a system
+ * call costs microseconds, so the copies are big where they can be.
+ * Roots are read CHUNK bytes at a time, in order.  Blocks are read in
+ * the order the scan reaches them, through a cache of windows of WINDOW
+ * bytes (a page or part of one): blocks made one after another lie in
+ * the same window, and a heap of many small blocks costs one call per
+ * window, not per block.  The cache has a slot for every window of the
+ * live blocks' bytes, up to MAX_SLOTS (64 MiB, touched only as used),
+ * so that a heap whose lists hop from window to window is read once.
+ * The buffers are mapped, and left out of the roots: they hold copies
+ * of block addresses.
+ */
+#define CHUNK ((size_t)64 * 1024)
+#define WINDOW ((uintptr_t)4096)
+#define MIN_SLOTS ((size_t)512)
+#define MAX_SLOTS ((size_t)16384)
+struct buffers {
+    unsigned char chunk[CHUNK];
+    uintptr_t chunk_start, chunk_end; /* the part of a root in chunk */
+    size_t slots;                     /* a power of two */
+    uintptr_t *start;                 /* of each slot's window; 0: empty */
+    bool *readable;
+    unsigned char (*window)[WINDOW];
+};
+static struct buffers *buf;
+static size_t buf_bytes;
+static pid_t self;
+static size_t page_size;
 
 static void *
 map(size_t bytes)
@@ -141,17 +184,43 @@ find(uintptr_t addr)
     return addr < b->p + (b->size ? b->size : 1) ? b : NULL;
 }
 
-/* Every aligned word in [FROM, TO) that points into a block marks it. */
-static void
-scan_words(uintptr_t from, uintptr_t to, enum reach mark)
+/* Copy LEN bytes at FROM into DST by the kernel, which fails where a
+ * plain load would fault.  Returns how many bytes from FROM could be
+ * read (fewer than LEN: the page at FROM + that is unreadable). */
+static size_t
+copy_in(void *dst, uintptr_t from, size_t len)
 {
-    if (n_blocks == 0)
+    struct iovec local = {dst, len}, remote = {(void *)from, len};
+    ssize_t got = process_vm_readv(self, &local, 1, &remote, 1, 0);
+    if (got == (ssize_t)len)
+        return len;
+    /* Some unreadable page in the middle: find it page by page (kernels
+     * differ in whether they return the part before it). */
+    size_t done = 0;
+    while (done < len) {
+        uintptr_t at = from + done;
+        size_t piece = page_size - (at & (page_size - 1));
+        if (piece > len - done)
+            piece = len - done;
+        local = (struct iovec){(char *)dst + done, piece};
+        remote = (struct iovec){(void *)at, piece};
+        if (process_vm_readv(self, &local, 1, &remote, 1, 0) !=
+            (ssize_t)piece)
+            break;
+        done += piece;
+    }
+    return done;
+}
+
+/* Mark the blocks that the LEN words at WORDS point into. */
+static void
+mark_words(const uintptr_t *words, size_t len, enum reach mark)
+{
+    if (n_blocks == 0) /* all freed by other threads since counted */
         return;
     uintptr_t lo = blocks[0].p, hi = blocks[n_blocks - 1].end;
-    from = (from + sizeof(uintptr_t) - 1) & ~(uintptr_t)(sizeof(uintptr_t) - 1);
-    for (uintptr_t at = from; at + sizeof(uintptr_t) <= to;
-         at += sizeof(uintptr_t)) {
-        uintptr_t v = *(const uintptr_t *)at;
+    for (size_t i = 0; i < len; i++) {
+        uintptr_t v = words[i];
         if (v < lo || v >= hi)
             continue;
         struct leak_block *b = find(v);
@@ -160,6 +229,87 @@ scan_words(uintptr_t from, uintptr_t to, enum reach mark)
         b->reach = (unsigned char)mark;
         if (mark == REACHABLE)
             work[n_work++] = (size_t)(b - blocks);
+    }
+}
+
+/* Every aligned word in [FROM, TO) of a root that points into a block
+ * marks it; unreadable pages are skipped. */
+static void
+scan_words(uintptr_t from, uintptr_t to, enum reach mark)
+{
+    if (n_blocks == 0)
+        return;
+    from = (from + sizeof(uintptr_t) - 1) & ~(uintptr_t)(sizeof(uintptr_t) - 1);
+    while (from < to && to - from >= sizeof(uintptr_t)) {
+        size_t len = to - from < CHUNK ? to - from : CHUNK;
+        len &= ~(sizeof(uintptr_t) - 1);
+        size_t got = copy_in(buf->chunk, from, len);
+        buf->chunk_end = 0; /* no longer scan_root_words' copy */
+        mark_words((const uintptr_t *)buf->chunk, got / sizeof(uintptr_t),
+                   mark);
+        if (got == len)
+            from += len;
+        else /* on past the page that failed */
+            from = ((from + got) | (page_size - 1)) + 1;
+    }
+}
+
+/* The slot of the cached window that starts at START, read if need be. */
+static size_t
+window(uintptr_t start)
+{
+    size_t slot = (size_t)(start / WINDOW) & (buf->slots - 1);
+    if (buf->start[slot] != start || start == 0) {
+        buf->start[slot] = start;
+        buf->readable[slot] =
+            copy_in(buf->window[slot], start, WINDOW) == WINDOW;
+    }
+    return slot;
+}
+
+/* The words of block B that point into blocks mark them. */
+static void
+scan_block(const struct leak_block *b, enum reach mark)
+{
+    uintptr_t at = b->p, to = b->p + b->size;
+    if (b->size >= CHUNK) { /* a big one: read in order */
+        scan_words(at, to, mark);
+        return;
+    }
+    while (at < to && to - at >= sizeof(uintptr_t)) {
+        uintptr_t start = at & ~(WINDOW - 1);
+        uintptr_t end = to < start + WINDOW ? to : start + WINDOW;
+        size_t slot = window(start);
+        if (buf->readable[slot])
+            mark_words((const uintptr_t *)(buf->window[slot] + (at - start)),
+                       (end - at) / sizeof(uintptr_t), mark);
+        at = end;
+    }
+}
+
+/* The words of [FROM, TO), part of a root that ends at LIMIT: read a
+ * CHUNK at a time, the gaps between blocks of a heap included, so that
+ * each costs no system call of its own. */
+static void
+scan_root_words(uintptr_t from, uintptr_t to, uintptr_t limit)
+{
+    from = (from + sizeof(uintptr_t) - 1) & ~(uintptr_t)(sizeof(uintptr_t) - 1);
+    while (from < to && to - from >= sizeof(uintptr_t)) {
+        if (from < buf->chunk_start || from >= buf->chunk_end) {
+            size_t len = limit - from < CHUNK ? limit - from : CHUNK;
+            len &= ~(sizeof(uintptr_t) - 1);
+            size_t got = copy_in(buf->chunk, from, len);
+            buf->chunk_start = from;
+            buf->chunk_end = from + got;
+            if (got == 0) { /* on past the page that failed */
+                from = (from | (page_size - 1)) + 1;
+                continue;
+            }
+        }
+        uintptr_t stop = to < buf->chunk_end ? to : buf->chunk_end;
+        mark_words((const uintptr_t *)(buf->chunk + (from - buf->chunk_start)),
+                   (stop - from) / sizeof(uintptr_t), REACHABLE);
+        from = stop;
     }
 }
 
@@ -189,7 +339,7 @@ scan_root(uintptr_t start, uintptr_t end)
         if (next > end)
             next = end;
         if (next > at)
-            scan_words(at, next, REACHABLE);
+            scan_root_words(at, next, end);
         if (next == end)
             break;
         uintptr_t skip_end =
@@ -203,10 +353,15 @@ static bool
 scan_mapping(const struct mapping *m, void *arg)
 {
     uintptr_t sp = *(const uintptr_t *)arg;
-    /* Readable and writable memory only; not the kernel's pages, not
-     * devices (reading those may do something). */
+    /* Readable and writable memory only (not PROT_NONE reservations or
+     * guard pages); not the kernel's pages; not devices (reading those
+     * may do something); not files mapped shared: an address of this
+     * process's heap means nothing to the other users of the file, and
+     * reading a big one would page all of it in. */
     if (m->perms[0] != 'r' || m->perms[1] != 'w' ||
-        strncmp(m->path, "[vvar", 5) == 0 || strncmp(m->path, "/dev/", 5) == 0)
+        strncmp(m->path, "[vvar", 5) == 0 ||
+        strncmp(m->path, "/dev/", 5) == 0 ||
+        (m->perms[3] == 's' && m->path[0] != '\0' && m->path[0] != '['))
         return true;
     /* This thread's stack only from here up: below are dead frames, whose
      * stale pointers would hide leaks. */
@@ -263,10 +418,12 @@ put_group(struct fmt *out, const struct group *g)
     fmt_dec(out, b->size);
     fmt_str(out, " bytes) at ");
     fmt_ptr(out, (void *)b->p);
-    if (b->size) {
+    unsigned char data[16];
+    size_t shown = b->size < sizeof data ? b->size : sizeof data;
+    /* Read by the kernel: another thread may have freed it meanwhile. */
+    if (shown && copy_in(data, b->p, shown) == shown) {
         fmt_str(out, ":");
-        const unsigned char *data = (const unsigned char *)b->p;
-        for (size_t i = 0; i < b->size && i < 16; i++) {
+        for (size_t i = 0; i < shown; i++) {
             fmt_char(out, ' ');
             fmt_hex2(out, data[i]);
         }
@@ -361,7 +518,78 @@ report(void)
     if (any)
         put_summary(&out, dn, db, in, ib, rn, rb);
     fmt_flush(&out);
+    if (out.fd != STDERR_FILENO)
+        close(out.fd);
     munmap(groups, n_blocks * sizeof *groups + 1);
+}
+
+/* The buffers, with a slot for each window of the live blocks. */
+static bool
+map_buffers(void)
+{
+    size_t bytes = 0;
+    for (size_t i = 0; i < n_blocks; i++)
+        bytes += blocks[i].end - blocks[i].start;
+    size_t slots = MIN_SLOTS;
+    while (slots < MAX_SLOTS && slots * WINDOW < bytes)
+        slots *= 2;
+    size_t head = (sizeof *buf + slots * (sizeof *buf->start + 1) +
+                   WINDOW - 1) & ~(WINDOW - 1);
+    buf_bytes = head + slots * WINDOW;
+    unsigned char *m = map(buf_bytes);
+    if (!m)
+        return false;
+    buf = (struct buffers *)m;
+    buf->slots = slots;
+    buf->start = (uintptr_t *)(m + sizeof *buf);
+    buf->readable = (bool *)(buf->start + slots);
+    buf->window = (unsigned char(*)[WINDOW])(m + head);
+    return true;
+}
+
+/* "deadbyte: leak check skipped: WHY" -- never silently. */
+static void
+say_skipped(const char *why)
+{
+    struct fmt out;
+    fmt_open(&out, report_open_output());
+    fmt_str(&out, "deadbyte: leak check skipped: ");
+    fmt_str(&out, why);
+    fmt_char(&out, '\n');
+    fmt_flush(&out);
+    if (out.fd != STDERR_FILENO)
+        close(out.fd);
+}
+
+/* Without process_vm_readv (a seccomp filter may forbid it) the scan
+ * could only read with plain loads, which may kill a correct program:
+ * better no leak report, said so. */
+static bool
+can_read_safely(void)
+{
+    uintptr_t probe = 0, copy;
+    struct iovec local = {&copy, sizeof copy}, remote = {&probe, sizeof probe};
+    if (process_vm_readv(self, &local, 1, &remote, 1, 0) == sizeof copy)
+        return true;
+    say_skipped(errno == ENOSYS || errno == EPERM
+                    ? "this process may not read its own memory with "
+                      "process_vm_readv (a seccomp filter?)"
+                    : "process_vm_readv fails on this process's memory");
+    return false;
+}
+
+static void
+unmap_tables(void)
+{
+    if (blocks)
+        munmap(blocks, max_blocks * sizeof *blocks);
+    if (work)
+        munmap(work, max_blocks * sizeof *work);
+    if (buf)
+        munmap(buf, buf_bytes);
+    blocks = NULL;
+    work = NULL;
+    buf = NULL;
 }
 
 void
@@ -373,14 +601,26 @@ leaks_check(uintptr_t stack_from)
     registry_for_each(count_live, &live);
     if (live == 0)
         return;
+    self = getpid();
+    page_size = (size_t)sysconf(_SC_PAGESIZE);
+    if (!can_read_safely())
+        return;
     max_blocks = live + 1024; /* threads may still allocate meanwhile */
     blocks = map(max_blocks * sizeof *blocks);
     work = map(max_blocks * sizeof *work);
-    if (!blocks || !work)
+    if (!blocks || !work) {
+        say_skipped("no memory for its tables (mmap failed)");
+        unmap_tables();
         return;
+    }
     n_blocks = n_work = n_skips = 0;
     registry_for_each(collect, NULL);
     sort_blocks(blocks, n_blocks);
+    if (!map_buffers()) {
+        say_skipped("no memory for its buffers (mmap failed)");
+        unmap_tables();
+        return;
+    }
 
     registry_for_each_region(add_skip, NULL);
     QUARANTINE_FOR_ALL(q)
@@ -391,20 +631,16 @@ leaks_check(uintptr_t stack_from)
     smallobj_for_each_arena(add_skip, NULL);
     add_skip((uintptr_t)blocks, (uintptr_t)(blocks + max_blocks), NULL);
     add_skip((uintptr_t)work, (uintptr_t)(work + max_blocks), NULL);
+    add_skip((uintptr_t)buf, (uintptr_t)buf + buf_bytes, NULL);
     sort_skips(skips, n_skips);
 
     maps_for_each(scan_mapping, &stack_from);
-    while (n_work > 0) {
-        const struct leak_block *b = &blocks[work[--n_work]];
-        scan_words(b->p, b->p + b->size, REACHABLE);
-    }
+    while (n_work > 0)
+        scan_block(&blocks[work[--n_work]], REACHABLE);
     /* Leaked blocks that other leaked blocks point to are indirect. */
     for (size_t i = 0; i < n_blocks; i++)
         if (blocks[i].reach != REACHABLE)
-            scan_words(blocks[i].p, blocks[i].p + blocks[i].size, INDIRECT);
+            scan_block(&blocks[i], INDIRECT);
     report();
-    munmap(blocks, max_blocks * sizeof *blocks);
-    munmap(work, max_blocks * sizeof *work);
-    blocks = NULL;
-    work = NULL;
+    unmap_tables();
 }

@@ -208,3 +208,13 @@ quarantine_unlock_all(void)
     for (size_t i = QUARANTINE_LANES; i-- > 0;)
         spinlock_unlock(&q->lanes[i].lock);
 }
+
+bool
+quarantine_locks_free(void)
+{
+    QUARANTINE_FOR_ALL(q)
+    for (size_t i = 0; i < QUARANTINE_LANES; i++)
+        if (!spinlock_free_soon(&q->lanes[i].lock))
+            return false;
+    return true;
+}

@@ -97,5 +97,8 @@ size_t quarantine_bytes(struct quarantine *q);
 /* Lock and unlock every lane of both quarantines around fork. */
 void quarantine_lock_all(void);
 void quarantine_unlock_all(void);
+/* Whether this thread may take the quarantine's locks (as
+ * registry_locks_free). */
+bool quarantine_locks_free(void);
 
 #endif

@@ -309,3 +309,12 @@ registry_unlock_all(void)
     for (size_t i = SHARDS; i-- > 0;)
         spinlock_unlock(&shards[i].lock);
 }
+
+bool
+registry_locks_free(void)
+{
+    for (size_t i = 0; i < SHARDS; i++)
+        if (!spinlock_free_soon(&shards[i].lock))
+            return false;
+    return true;
+}

@@ -88,5 +88,8 @@ void registry_for_each_region(void (*fn)(uintptr_t start, uintptr_t end,
 /* Lock every shard (before fork) and unlock them (after, both sides). */
 void registry_lock_all(void);
 void registry_unlock_all(void);
+/* Whether this thread may take the registry's locks: false if one is
+ * not let go of (spinlock_free_soon). */
+bool registry_locks_free(void);
 
 #endif

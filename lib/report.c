@@ -4,7 +4,8 @@
  * ("deadbyte: fatal error in process 1234 (./prog):"), dumps the block in
  * CPython's layout (dump.c), shows the tracebacks (frames.c), says in one
  * line of plain words what happened, and ends with CPython's "Fatal
- * error: <function>: <check>" line, then abort().
+ * error: <function>: <check>" line, then abort() (exit 134 in the checks
+ * made as the process ends).
  *
  * It runs when the heap is known to be damaged: no malloc, no stdio, no
  * lock the program could hold, and none of deadbyte's own (its callers
@@ -243,17 +244,55 @@ report_put_rerun(struct fmt *out, size_t serial)
     fmt_char(out, '\n');
 }
 
-/* Write out the rest of the report, and abort(): the program's SIGABRT
- * handler runs, with the report lock still held by this thread. */
+/*
+ * How a report ends the process.  While the program runs, abort(): it
+ * stops where the damage was found, with a core dump.  In the checks
+ * made as the process ends, its work is done: exit with
+ * REPORT_EXIT_STATUS instead.  After exit() -- the check at exit --
+ * that exit flushes stdio as the program's own exit would have (a
+ * recursive exit, which glibc supports: its stdio cleanup takes no
+ * stream lock, so a thread blocked in a read on stdin cannot hang it);
+ * after _exit or before exec, which drop stdio buffers, _exit.
+ * Per thread: only the thread making the final check ends it that way.
+ */
+static __thread enum report_ending ending
+    __attribute__((tls_model("initial-exec")));
+
+void
+report_set_ending(enum report_ending how)
+{
+    ending = how;
+}
+
+static _Noreturn void
+stop_process(void)
+{
+    switch (ending) {
+    case REPORT_EXIT:
+        exit(REPORT_EXIT_STATUS);
+    case REPORT__EXIT:
+        /* The system call, not _exit: the preload library's _exit would
+         * start the final check again. */
+        syscall(SYS_exit_group, REPORT_EXIT_STATUS);
+        break;
+    case REPORT_ABORT:
+        break;
+    }
+    abort();
+}
+
+/* Write out the rest of the report, and end the process (stop_process):
+ * the program's SIGABRT handler, or its exit handlers, run with the
+ * report lock still held by this thread. */
 static _Noreturn void
 end_report(struct fmt *out)
 {
     fmt_flush(out);
     atomic_store(&report_in_progress, NULL); /* written out, whole */
-    abort();
+    stop_process();
 }
 
-/* "deadbyte: <what>\nFatal error: <func>: <check>\n", then abort(). */
+/* "deadbyte: <what>\nFatal error: <func>: <check>\n", then the end. */
 static _Noreturn void
 finish(struct fmt *out, const char *func, const char *check)
 {

@@ -45,6 +45,13 @@ void report_put_process(struct fmt *out, const char *what);
  * --break-at SERIAL <this process's command>" */
 void report_put_rerun(struct fmt *out, size_t serial);
 
+/* How the reports of this thread end the process: abort() (the
+ * default), or, in the checks made when it ends, exit() or _exit() with
+ * REPORT_EXIT_STATUS -- 128 + SIGABRT, what a shell shows for abort(). */
+enum report_ending { REPORT_ABORT, REPORT_EXIT, REPORT__EXIT };
+#define REPORT_EXIT_STATUS 134
+void report_set_ending(enum report_ending how);
+
 /* What a check found wrong with a block. */
 struct report_bad {
     const char *func;       /* the function the program called: "free" */

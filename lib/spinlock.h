@@ -11,6 +11,8 @@
 
 #include <sched.h>
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <time.h>
 
 struct spinlock {
     atomic_flag held;
@@ -37,6 +39,28 @@ static inline void
 spinlock_unlock(struct spinlock *lock)
 {
     atomic_flag_clear_explicit(&lock->held, memory_order_release);
+}
+
+/*
+ * Whether LOCK is let go of within about half a second (taken and
+ * released at once to see).  No: its holder is stuck, or is this very
+ * thread, which a signal handler interrupted while it held the lock;
+ * taking it would then hang for ever.  Other holders keep it for
+ * microseconds.
+ */
+static inline bool
+spinlock_free_soon(struct spinlock *lock)
+{
+    for (unsigned tries = 0; tries < 500; tries++) {
+        if (!atomic_flag_test_and_set_explicit(&lock->held,
+                                               memory_order_acquire)) {
+            spinlock_unlock(lock);
+            return true;
+        }
+        struct timespec a_millisecond = {0, 1000 * 1000};
+        nanosleep(&a_millisecond, NULL);
+    }
+    return false;
 }
 
 #endif
