@@ -134,6 +134,24 @@ put(FILE *out, int *number, const char *pc, const char *name,
 }
 
 /*
+ * The compile unit of M that holds ADDR.  libdwfl finds it through
+ * .debug_aranges, which clang does not write unless told to
+ * (-gdwarf-aranges) and which elfutils 0.188 does not rebuild when it is
+ * missing: then every unit is asked whether it covers ADDR.
+ */
+static Dwarf_Die *
+unit_at(struct module *m, Dwarf_Addr addr, Dwarf_Addr *bias)
+{
+    Dwarf_Die *cu = dwfl_module_addrdie(m->mod, addr, bias);
+    if (cu)
+        return cu;
+    while ((cu = dwfl_module_nextcu(m->mod, cu, bias)) != NULL)
+        if (dwarf_haspc(cu, addr - *bias) > 0)
+            return cu;
+    return NULL;
+}
+
+/*
  * Print the frame(s) for ADDRESS in M: the innermost inlined function
  * first, then each caller it was inlined into, down to the real function.
  * False when there is no information at all for it.
@@ -146,16 +164,17 @@ describe(struct module *m, Dwarf_Addr address, const char *pc, int *number,
     Dwarf_Addr addr = address - 1;
     /* The innermost scope at the address, then (as eu-addr2line -i does)
      * the chain of scopes from it outwards, through each inlined call. */
-    Dwarf_Addr bias;
-    Dwarf_Die *cu = dwfl_module_addrdie(m->mod, addr, &bias);
+    Dwarf_Addr bias = 0;
+    Dwarf_Die *cu = unit_at(m, addr, &bias);
     /* Line information only where a compile unit covers the address:
      * outside one (_start, say), the nearest line belongs to something
-     * else. */
+     * else.  (Read from the unit found above: dwfl_module_getsrc would
+     * look for it through .debug_aranges again.) */
     const char *file = NULL;
     int line = 0;
-    Dwfl_Line *dline = cu ? dwfl_module_getsrc(m->mod, addr) : NULL;
-    if (dline)
-        file = dwfl_lineinfo(dline, NULL, &line, NULL, NULL, NULL);
+    Dwarf_Line *dline = cu ? dwarf_getsrc_die(cu, addr - bias) : NULL;
+    if (dline && dwarf_lineno(dline, &line) == 0)
+        file = dwarf_linesrc(dline, NULL, NULL);
     Dwarf_Die *scopes = NULL;
     int n = cu ? dwarf_getscopes(cu, addr - bias, &scopes) : 0;
     if (n > 0) {
