@@ -43,7 +43,7 @@ main(void)
             _exit(1);
         memset(buf, 'c', 16);
         buf[end] = '\0'; /* BUG: the last valid index is 15 */
-        free(buf);
+        free(launder(buf)); /* launder: the memset above must stay */
         _exit(0);
     }
     int status;

@@ -46,6 +46,6 @@ main(void)
     puts("stderr is /dev/null now");
     fflush(stdout);
     buf[end] = '\0'; /* BUG: the last valid index is 15 */
-    free(buf);
+    free(launder(buf)); /* launder: the bad write above must stay */
     return 0;
 }

@@ -42,6 +42,6 @@ main(void)
     fflush(stdout);
     memset(buf, 'x', 100);
     buf[end] = 'x'; /* BUG: the last valid index is 99 */
-    free(buf);
+    free(launder(buf)); /* launder: the memset above must stay */
     return 0;
 }

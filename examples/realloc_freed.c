@@ -26,7 +26,9 @@ main(void)
     free(buffer);
     puts("growing a freed buffer");
     fflush(stdout);
-    buffer = realloc(alias, 64); /* BUG: freed above */
+    /* launder: else clang turns a realloc whose block is only freed into
+     * a free of the old one. */
+    buffer = launder(realloc(alias, 64)); /* BUG: freed above */
     free(buffer);
     return 0;
 }

@@ -43,6 +43,6 @@ main(void)
     printf("%.20s\n", grown);
     fflush(stdout);
     grown[end] = '!'; /* BUG: the last valid index is 19 */
-    free(grown);
+    free(launder(grown)); /* launder: the bad write above must stay */
     return 0;
 }

@@ -17,7 +17,7 @@
  *
  * and the launcher exits 134 (SIGABRT).  Needs sized deallocation: the
  * default of GCC from C++14 on; clang before 19 wants
- * -fsized-deallocation.
+ * -fsized-deallocation, which configure adds when the compiler needs it.
  */
 #include <cstdio>
 #include <cstring>

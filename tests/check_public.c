@@ -7,6 +7,9 @@
 #include "deadbyte.h"
 
 #include <check.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,10 +28,20 @@ START_TEST(test_public_api_round_trip)
         unsigned char *p = mallocs[d](10);
         ck_assert_ptr_nonnull(p);
         ck_assert_uint_eq(p[0], 0xCD);
+        ck_assert_uint_eq(p[9], 0xCD);
         ck_assert_uint_eq(deadbyte_get_serialno(), before + 1);
+        memset(p, 'x', 10);
         p = reallocs[d](p, 20);
+        ck_assert_ptr_nonnull(p);
+        /* Growing keeps the data and fills the new tail like malloc. */
+        ck_assert_mem_eq(p, "xxxxxxxxxx", 10);
+        ck_assert_uint_eq(p[10], 0xCD);
+        ck_assert_uint_eq(p[19], 0xCD);
         unsigned char *z = callocs[d](4, 4);
-        ck_assert_uint_eq(z[15], 0);
+        ck_assert_ptr_nonnull(z);
+        for (int i = 0; i < 16; i++)
+            ck_assert_uint_eq(z[i], 0);
+        ck_assert_uint_eq(deadbyte_get_serialno(), before + 3);
         frees[d](p);
         frees[d](z);
     }
@@ -36,13 +49,29 @@ START_TEST(test_public_api_round_trip)
     ck_assert_int_eq(deadbyte_get_allocator(DEADBYTE_DOMAIN_OBJ, &a), 0);
     ck_assert_int_eq(deadbyte_set_allocator(DEADBYTE_DOMAIN_OBJ, &a), 0);
     deadbyte_setup_debug_hooks();
-    ck_assert_ptr_nonnull(deadbyte_version());
-    /* The breakpoint function is exported (a debugger needs its symbol). */
-    size_t (*bump)(void) = deadbyte_serialno_bump;
-    ck_assert_ptr_nonnull((void *)bump);
+    /* The library loaded is the one this header describes. */
+    char header_version[32];
+    snprintf(header_version, sizeof header_version, "%d.%d.%d",
+             DEADBYTE_VERSION_MAJOR, DEADBYTE_VERSION_MINOR,
+             DEADBYTE_VERSION_PATCH);
+    ck_assert_str_eq(deadbyte_version(), header_version);
+    /* The breakpoint function is exported (a debugger needs its symbol)
+     * and it is what moves the counter. */
+    size_t serial = deadbyte_get_serialno();
+    ck_assert_uint_eq(deadbyte_serialno_bump(), serial + 1);
+    ck_assert_uint_eq(deadbyte_get_serialno(), serial + 1);
     int *v = DEADBYTE_NEW(int, 3);
+    ck_assert_ptr_nonnull(v);
+    v[0] = 1, v[1] = 2, v[2] = 3;
     DEADBYTE_RESIZE(v, int, 6);
+    ck_assert_ptr_nonnull(v);
+    ck_assert_int_eq(v[0] + v[1] + v[2], 6);
+    v[5] = 6;
     DEADBYTE_DEL(v);
+    /* A count whose size overflows is refused, not wrapped around. */
+    errno = 0;
+    ck_assert_ptr_null(DEADBYTE_NEW(int, SIZE_MAX / 2));
+    ck_assert_int_eq(errno, ENOMEM);
 }
 END_TEST
 

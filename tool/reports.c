@@ -282,7 +282,9 @@ reports_print(const char *dir, FILE *out, int remove, time_t since)
         count++;
     }
     closedir(d);
-    qsort(reports, count, sizeof *reports, oldest_first);
+    /* Never qsort(NULL, 0): a null base is undefined even when empty. */
+    if (count > 1)
+        qsort(reports, count, sizeof *reports, oldest_first);
 
     size_t error_processes = 0, leak_processes = 0;
     size_t suppressed_bytes = 0, reachable_bytes = 0;
