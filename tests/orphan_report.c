@@ -12,7 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Hides where P came from, so that GCC does not see the bad index. */
+/* Hides where P came from, so that no compiler sees the bad index, nor
+ * drops the write just before a free. */
 __attribute__((noinline)) static void *
 launder(void *p)
 {
@@ -32,7 +33,7 @@ grandchild(int until_eof)
         _exit(1);
     memset(buf, 'o', 16);
     buf[end] = '\0'; /* BUG: the last valid index is 15 */
-    free(buf);
+    free(launder(buf)); /* clang would drop the store before a free */
     _exit(0);
 }
 
