@@ -56,7 +56,7 @@ normalise() {
         -e 's/\[[0-9]+\]/[PID]/g' \
         -e 's#(in the (data|code) of ).*/([^/]+)\.$#\1\3.#' \
         -e 's/^((Direct|Indirect) leak of .* at 0xADDR):.*/\1/' \
-        -e 's#(--break-at )[0-9]+ (.*/)?(lt-)?([^/ ]+)#\1N ./examples/\4#' \
+        -e 's#(--break-at )[0-9]+ ([^ ]*/)?(lt-)?([^/ ]+)$#\1N ./examples/\4#' \
         -e 's/--break-at [0-9]+/--break-at N/g' -e 's/block #[0-9]+/block #N/g' \
         -e 's/^#[0-9]+ +0xADDR in /#N 0xADDR in /' \
         -e '/^Aborted( \(core dumped\))?$/d'
@@ -133,7 +133,10 @@ run() {
         # dash tells of a program killed by a signal on its own standard
         # error: that line is the shell's, not the program's.
         (ulimit -c 0; PATH="$tmp/bin:$PATH"; export PATH
-         timeout 60 sh -c "$1" </dev/null 2>&1; echo "\$ echo \$?"; echo "$?") 2>/dev/null
+         timeout 60 sh -c "$1" </dev/null 2>&1
+         status=$?
+         echo "\$ echo \$?"
+         echo "$status") 2>/dev/null
     ) | normalise
 }
 
