@@ -59,6 +59,7 @@ normalise() {
         -e 's#(--break-at )[0-9]+ ([^ ]*/)?(lt-)?([^/ ]+)$#\1N ./examples/\4#' \
         -e 's/--break-at [0-9]+/--break-at N/g' -e 's/block #[0-9]+/block #N/g' \
         -e 's/^#[0-9]+ +0xADDR in /#N 0xADDR in /' \
+        -e 's#^(\#N 0xADDR in .* at )[^ ]*/(examples/[^/ ]+:[0-9]+)$#\1\2#' \
         -e '/^Aborted( \(core dumped\))?$/d'
 }
 
