@@ -7,7 +7,8 @@
 # default, as --help does; every type of the table is named by the page's
 # --list-options entry and every value word of --help is a type of the
 # page; every variable has an entry in ENVIRONMENT pointing at its
-# option, and every DEADBYTE_ name in the pages and README.md is a
+# option; README.md's options table has a row for each option, with the
+# table's default; and every DEADBYTE_ name in the pages and README.md is a
 # variable of the table or a name of deadbyte.h or libdeadbyte.sym; every
 # exit status that EXIT STATUS of deadbyte(1) or --help names is produced
 # by a run below; every subcommand of --help is in the SYNOPSIS of
@@ -172,6 +173,13 @@ while IFS='	' read -r option type default variable help; do
     check "$option: the page says \"$page_default\"" \
         eval 'printf "%s\n" "$body" | grep -Eq -- "$page_default([^A-Za-z0-9]|\$)"'
     check "$option: --help says \"$help_default\"" grep -qF -- "$help_default" "$tmp/help"
+    # README.md's table: "| `--frames N` | `DEADBYTE_FRAMES` | `16` | ...".
+    readme_default=$(sed -n "s/^| \`$option[\` [].*| \`$variable\` | \(\`\([^\`]*\)\`\)\{0,1\}[^|]*|.*/\2/p" \
+        "$top_srcdir/README.md" | head -n 1)
+    check "$option has a row in the options table of README.md" \
+        grep -q "^| \`$option[\` []" "$top_srcdir/README.md"
+    check "$option: README.md gives the table's default" \
+        test "$readme_default" = "$(echo "$default" | sed 's/^-$//')"
     check "$variable has an entry in ENVIRONMENT that points to $option" \
         eval 'grep -Eq -- "^$variable	See $option\.( |\$)" "$tmp/env-entries"'
 done <"$tmp/options"
@@ -268,10 +276,11 @@ section "EXIT STATUS" "$MAN/deadbyte.1" | sed 's/([0-9])//g' |
     grep -oE '(^|[^A-Za-z0-9_+])(128\+n|[0-9]+)' | grep -oE '128\+n|[0-9]+' >>"$tmp/named"
 sed -n '/^Exit status:/,/^$/p' "$tmp/help" | sed 's/128+N/128+n/g' |
     grep -oE '128\+n|[0-9]+' >>"$tmp/named"
-sort -u "$tmp/named" | while read -r label; do
+sort -u "$tmp/named" >"$tmp/named-once"
+while read -r label; do
     check "exit status $label, named in deadbyte.1 or --help, has a run" \
         grep -qxF -- "$label" "$tmp/labels"
-done
+done <"$tmp/named-once"
 
 # Subcommands: "  or:  deadbyte symbolize [REPORT-FILE]" in --help must be
 # in the SYNOPSIS of deadbyte.1, as ".B deadbyte symbolize".
