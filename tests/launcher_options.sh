@@ -100,6 +100,16 @@ bad "no program to run \(see deadbyte --help\)"
 bad "no program to run \(see deadbyte --help\)" --frames 4 --
 bad "symbolize takes one REPORT-FILE at most \(see deadbyte --help\)" \
     symbolize a b
+# The BOOL trap: a boolean word right after a bare BOOL option is its
+# value misplaced, not the program (a program called "0" would run).
+bad "did you mean --serialno=0\?" --serialno 0 $program
+bad "did you mean --gdb=no\?" --gdb no $program
+bad "did you mean --stats=on\?" --stats on $program
+bad "did you mean --ser=1\?" --ser 1 $program
+bad "did you mean --mallocstats=off\?" --frames 4 --mallocstats off $program
+bad "did you mean --follow-children=false\?" --follow-children false
+bad "did you mean --serialno=true\?" --serialno true
+bad "did you mean --gdb=yes\?" --gdb yes
 
 # And a good line still works: the first of --help, --version and
 # --list-options acts.
@@ -121,6 +131,20 @@ if [ "$status" -eq 0 ] && [ -e "$canary" ] && [ ! -s "$tmp/err" ]; then
     passes=$((passes + 1))
 else
     echo "FAIL: good options: status $status"; cat "$tmp/err"
+    failures=$((failures + 1))
+fi
+
+# After "--", a program whose name is a boolean word runs.
+printf '#!/bin/sh\ntouch "%s"\n' "$canary" >"$tmp/1" && chmod +x "$tmp/1" ||
+    exit 99
+rm -f "$canary"
+PATH="$tmp:$PATH" "$DEADBYTE" --serialno -- 1 2>"$tmp/err"
+status=$?
+if [ "$status" -eq 0 ] && [ -e "$canary" ] && [ ! -s "$tmp/err" ]; then
+    echo "PASS: deadbyte --serialno -- 1 runs the program 1"
+    passes=$((passes + 1))
+else
+    echo "FAIL: deadbyte --serialno -- 1: status $status"; cat "$tmp/err"
     failures=$((failures + 1))
 fi
 

@@ -136,6 +136,24 @@ list_options(void)
     }
 }
 
+/*
+ * The BOOL trap: "--serialno 0 ./prog" would run a program called "0",
+ * since a BOOL value must be attached with '='.  A word that reads as a
+ * value right after a BOOL option given bare is taken for a slip, not
+ * for a program: "true" and "false" too, which a user means to run as
+ * "-- true" or "/bin/true".  True when WORD is such a word.
+ */
+static bool
+is_bool_word(const char *word)
+{
+    static const char *const words[] = {"0",  "1",   "yes",  "no",
+                                        "on", "off", "true", "false"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (strcmp(word, words[i]) == 0)
+            return true;
+    return false;
+}
+
 /* Check VALUE for row NAME with the library's parser; 0 or 125. */
 static int
 check_value(const char *name, const char *value, const char *where)
@@ -318,6 +336,15 @@ main(int argc, char **argv)
         }
         if (c >= OPT_ROW && c < OPT_ROW + (int)N_ROWS) {
             const struct row *row = &rows[c - OPT_ROW];
+            /* argv[optind] is the next word as typed: in "--gdb -- true"
+             * it is "--", which getopt steps over only later. */
+            if (!optarg && strcmp(row->type, "BOOL") == 0 && optind < argc &&
+                strcmp(argv[optind - 1], word) == 0 &&
+                is_bool_word(argv[optind])) {
+                fprintf(stderr, "deadbyte: did you mean %s=%s?\n",
+                        printable(word), argv[optind]);
+                return EXIT_DEADBYTE_ERROR;
+            }
             const char *value = optarg ? optarg : "1";
             char where[80], env[64];
             snprintf(where, sizeof where, "--%s", names[c - OPT_ROW]);
