@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * abort_then_exit.c -- a program with a buffer overflow, found by the
+ * heap check (--check-every 1), whose SIGABRT handler ends the process
+ * itself: with _exit(3), or with exit(3) given the argument "exit".  The
+ * report is the only one: the check made as the handler ends the
+ * process must not find the same damage again and call it a second
+ * error.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int end_with_exit;
+
+static void
+on_abort(int sig)
+{
+    (void)sig;
+    if (end_with_exit)
+        exit(3);
+    _exit(3);
+}
+
+/* Not static: the compiler may not drop the allocations. */
+char *volatile kept, *volatile next;
+
+int
+main(int argc, char **argv)
+{
+    end_with_exit = argc > 1 && strcmp(argv[1], "exit") == 0;
+    signal(SIGABRT, on_abort);
+    kept = malloc(16);
+    if (!kept)
+        return 1;
+    memset(kept, 'A', 17); /* one byte past the end */
+    next = malloc(8); /* the heap check finds it here */
+    free(next);
+    return 0;
+}
