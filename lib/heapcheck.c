@@ -134,10 +134,11 @@ may_check_now(enum heapcheck_end how)
 HOOK_PATH void
 heapcheck_at_end(enum heapcheck_end how, uintptr_t stack_from)
 {
-    /* A SIGABRT handler that ends the process (_exit, exit, exec) after
-     * this thread's report: that report stands.  A check would find the
-     * same damage again and call it a second error. */
-    if (report_made_here())
+    /* A SIGABRT handler that ends the process (_exit, exit, exec) after a
+     * report, or the child it forks to exec a crash reporter: that report
+     * stands.  A check would find the same damage again, and call it a
+     * second error or report it once more. */
+    if (report_begun())
         return;
     if (how != HEAPCHECK_EXEC &&
         atomic_flag_test_and_set(&final_check_made))

@@ -75,11 +75,11 @@ else
     fail "crash_handler_threads clean: exit $status (0 expected), or output"
 fi
 
-# A SIGABRT handler that ends the process with _exit or exit: one
-# report, no "second error" (the check as it ended found the same damage
-# again), and no hang: the handler's status 3, or the launcher's 134 for
+# A SIGABRT handler that ends the process with _exit or exit, or that
+# forks a child that execs: one report, no "second error" (the check as
+# it ended found the same damage again), none from the child, and no hang: the handler's status 3, or the launcher's 134 for
 # a process that reported.
-for how in _exit exit; do
+for how in _exit exit exec; do
     (ulimit -c 0; "$DEADBYTE" --check-every 1 timeout -s KILL 20 \
          ./tests/abort_then_exit $how) >"$tmp/out" 2>"$tmp/err" </dev/null
     status=$?
