@@ -106,19 +106,22 @@ static atomic_flag final_check_made = ATOMIC_FLAG_INIT;
 /*
  * _exit and execve may be called from a signal handler, which may have
  * interrupted this thread inside the allocator, holding one of
- * deadbyte's locks: the check would wait for it for ever.  Then say so
+ * deadbyte's locks: the check would wait for it for ever.  So may exit:
+ * not async-signal-safe, but many handlers of SIGINT or SIGTERM call it,
+ * and with glibc it works when nothing at exit allocates.  Then say so
  * and let the process end unchecked.
  */
 static bool
 may_check_now(enum heapcheck_end how)
 {
-    if (how == HEAPCHECK_EXIT ||
-        (registry_locks_free() && quarantine_locks_free()))
+    if (registry_locks_free() && quarantine_locks_free())
         return true;
     struct fmt out;
     fmt_open(&out, report_open_output());
     fmt_str(&out, "deadbyte: ");
-    fmt_str(&out, how == HEAPCHECK_EXEC ? "exec" : "_exit");
+    fmt_str(&out, how == HEAPCHECK_EXEC   ? "exec"
+                  : how == HEAPCHECK_EXIT ? "exit"
+                                          : "_exit");
     fmt_str(&out, ": the heap is not checked: this thread holds a lock of "
                   "deadbyte's (a signal handler interrupted the "
                   "allocator?)\n");
@@ -131,6 +134,12 @@ may_check_now(enum heapcheck_end how)
 HOOK_PATH void
 heapcheck_at_end(enum heapcheck_end how, uintptr_t stack_from)
 {
+    /* A SIGABRT handler that ends the process (_exit, exit, exec) after a
+     * report, or the child it forks to exec a crash reporter: that report
+     * stands.  A check would find the same damage again, and call it a
+     * second error or report it once more. */
+    if (report_begun())
+        return;
     if (how != HEAPCHECK_EXEC &&
         atomic_flag_test_and_set(&final_check_made))
         return;
@@ -144,17 +153,14 @@ heapcheck_at_end(enum heapcheck_end how, uintptr_t stack_from)
      * report then (LeakSanitizer makes none at exec either). */
     if (how != HEAPCHECK_EXEC)
         leaks_check(stack_from);
-    /* The quarantine was checked above; giving its blocks back to the
-     * C library matters only to an exit, whose destructors may still
-     * allocate.  Not before _exit, maybe called from a signal handler
-     * while the C library's allocator holds its lock. */
-    if (how == HEAPCHECK_EXIT)
-        hooks_drain_quarantine();
+    /* The quarantine was checked above; its blocks are not given back to
+     * the C library: exit too may be called from a signal handler that
+     * interrupted the C library's allocator, whose heap a free then
+     * corrupts (glibc aborted: "corrupted size vs. prev_size"). */
     report_set_ending(REPORT_ABORT);
 }
 
-/* At exit: every live block's guards, then every quarantined block, as it
- * leaves for good. */
+/* At exit: every live block's guards, then every quarantined block. */
 __attribute__((destructor)) HOOK_PATH static void
 check_at_exit(void)
 {

@@ -20,8 +20,7 @@ enum heapcheck_end { HEAPCHECK_EXIT, HEAPCHECK__EXIT, HEAPCHECK_EXEC };
 /*
  * The final check: every live block's guards and every quarantined
  * block's fill; for an exit or _exit, also the leak report (this
- * thread's stack scanned from STACK_FROM up); for an exit, the
- * quarantine's blocks go back to the C library, checked again.  Made once
+ * thread's stack scanned from STACK_FROM up).  Made once
  * per process for an exit; before each exec.  A report made here ends
  * the process with status 134 instead of abort(): exit(134) after exit,
  * so that stdio is flushed; _exit(134) after _exit and before exec.

@@ -278,15 +278,6 @@ release(struct hooks_ctx *ctx, const char *func, unsigned char *p,
         heapcheck_count_call();
 }
 
-void
-hooks_drain_quarantine(void)
-{
-    struct quarantine_item item;
-    QUARANTINE_FOR_ALL(q)
-    while (quarantine_take(q, 0, &item))
-        leave_quarantine("exit", &item);
-}
-
 /* free, and sized delete when SIZED: the block must hold SIZE bytes. */
 HOOK_PATH static void
 free_block(struct hooks_ctx *ctx, void *ptr, bool sized, size_t size)

@@ -71,12 +71,6 @@ enum block_fault hooks_block_fault(char api, const unsigned char *p,
 void hooks_check_block(const char *func, char api, const unsigned char *p,
                        const struct block_record *record, uint32_t trace);
 
-/*
- * Check and release every block still in the quarantine (at exit, and
- * for deadbyte_check_heap()).
- */
-void hooks_drain_quarantine(void);
-
 /* True if ALLOCATOR is the debug hooks. */
 static inline int
 hooks_installed(const deadbyte_allocator_t *allocator)

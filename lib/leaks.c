@@ -349,20 +349,60 @@ scan_root(uintptr_t start, uintptr_t end)
     }
 }
 
+/* Pages of a shared mapping asked about per mincore call. */
+#define RESIDENCY_PAGES 4096
+static unsigned char residency[RESIDENCY_PAGES];
+
+/*
+ * Scan the pages of the shared mapping [START, END) that are in memory.
+ * A table of pointers in shared memory (from MAP_SHARED | MAP_ANONYMOUS,
+ * shm_open, memfd_create or shmget, seen by forked workers) is a root
+ * like any other: skipped, it made a false leak of every block it held.
+ * Only its resident pages, though: reading a hole of shared memory makes
+ * the kernel supply a page for it (a large sparse mapping would be
+ * committed whole), and reading a file's pages brings them in from disk;
+ * holes hold nothing, and a program's pointers are in pages it wrote.
+ */
+static void
+scan_resident(uintptr_t start, uintptr_t end)
+{
+    for (uintptr_t at = start; at < end;) {
+        size_t pages = (end - at) / page_size;
+        if (pages > RESIDENCY_PAGES)
+            pages = RESIDENCY_PAGES;
+        uintptr_t stop = at + pages * page_size;
+        if (mincore((void *)at, stop - at, residency) == 0) {
+            for (size_t i = 0; i < pages;) {
+                size_t run = i;
+                while (run < pages && (residency[run] & 1))
+                    run++;
+                if (run > i)
+                    scan_root(at + i * page_size, at + run * page_size);
+                i = run + 1;
+            }
+        }
+        at = stop;
+    }
+}
+
 static bool
 scan_mapping(const struct mapping *m, void *arg)
 {
     uintptr_t sp = *(const uintptr_t *)arg;
     /* Readable and writable memory only (not PROT_NONE reservations or
      * guard pages); not the kernel's pages; not devices (reading those
-     * may do something); not files mapped shared: an address of this
-     * process's heap means nothing to the other users of the file, and
-     * reading a big one would page all of it in. */
+     * may do something), but /dev/zero, which MAP_SHARED | MAP_ANONYMOUS
+     * memory is, and /dev/shm, where shm_open makes files in memory. */
     if (m->perms[0] != 'r' || m->perms[1] != 'w' ||
         strncmp(m->path, "[vvar", 5) == 0 ||
-        strncmp(m->path, "/dev/", 5) == 0 ||
-        (m->perms[3] == 's' && m->path[0] != '\0' && m->path[0] != '['))
+        (strncmp(m->path, "/dev/", 5) == 0 &&
+         strncmp(m->path, "/dev/zero", 9) != 0 &&
+         strncmp(m->path, "/dev/shm/", 9) != 0))
         return true;
+    if (m->perms[3] == 's') {
+        scan_resident(m->start, m->end);
+        return true;
+    }
     /* This thread's stack only from here up: below are dead frames, whose
      * stale pointers would hide leaks. */
     if (sp >= m->start && sp < m->end)

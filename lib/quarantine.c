@@ -5,8 +5,7 @@
  * bytes are checked by the caller, outside the lock.
  *
  * A thread's lane is fixed at its first free, round robin; when it exits
- * its blocks stay in the lane, which another thread (or the exit drain)
- * pushes out.  With one lock per lane, two threads freeing at once no
+ * its blocks stay in the lane, which another thread pushes out.  With one lock per lane, two threads freeing at once no
  * longer take turns on one cache line three times per free (churn with 2
  * threads got less done than with 1).
  */

@@ -165,6 +165,12 @@ lock_reports(const char *func, const char *check)
     }
 }
 
+bool
+report_begun(void)
+{
+    return atomic_load(&report_owner) != 0;
+}
+
 void
 report_begin(struct fmt *out, const char *func, const char *check)
 {

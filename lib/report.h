@@ -38,6 +38,11 @@ int report_open_output(void);
  */
 void report_begin(struct fmt *out, const char *func, const char *check);
 
+/* Whether a report has begun in this process, or in the one it was
+ * forked from: the abort() (or exit) that ends it is under way, maybe in
+ * the program's SIGABRT handler. */
+bool report_begun(void);
+
 /* "deadbyte: WHAT in process 1234 (./prog):" */
 void report_put_process(struct fmt *out, const char *what);
 

@@ -11,7 +11,7 @@
 void stats_init(void);
 
 /* DEADBYTE_MALLOCSTATS: print them at exit (heapcheck.c's exit check
- * calls it first, before the leak check and the quarantine drain). */
+ * calls it first, before the leak check). */
 void stats_at_exit(void);
 
 #endif

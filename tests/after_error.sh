@@ -6,6 +6,7 @@
 # reports, so the handler and other threads can still allocate; a double
 # free of an 8 MiB block is reported at once; a serial number overwritten
 # by an overflow is said to be damaged, and the recorded one is given.
+# A SIGABRT handler that ends the process after a report gets no second.
 # Every run has a time limit: the bugs these tests guard against hang.
 set -u
 DEADBYTE="$top_builddir/tool/deadbyte"
@@ -73,6 +74,23 @@ if [ "$status" -eq 0 ] && [ ! -s "$tmp/err" ] && [ ! -s "$tmp/out" ]; then
 else
     fail "crash_handler_threads clean: exit $status (0 expected), or output"
 fi
+
+# A SIGABRT handler that ends the process with _exit or exit, or that
+# forks a child that execs: one report, no "second error" (the check as
+# it ended found the same damage again), none from the child, and no hang: the handler's status 3, or the launcher's 134 for
+# a process that reported.
+for how in _exit exit exec; do
+    (ulimit -c 0; "$DEADBYTE" --check-every 1 timeout -s KILL 20 \
+         ./tests/abort_then_exit $how) >"$tmp/out" 2>"$tmp/err" </dev/null
+    status=$?
+    if { [ "$status" -eq 3 ] || [ "$status" -eq 134 ]; } &&
+       [ "$(grep -c '^Fatal error: deadbyte_check_heap: bad trailing pad byte$' "$tmp/err")" -eq 1 ] &&
+       ! has 'second error'; then
+        pass "abort_then_exit $how: one report"
+    else
+        fail "abort_then_exit $how: exit $status (3 or 134 expected), or a second report"
+    fi
+done
 
 # A double free of an 8 MiB block: reported in well under 3 s (it took
 # 9-12 s, a system call per byte).

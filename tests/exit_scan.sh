@@ -5,7 +5,8 @@
 # and unmaps memory while main returns (the scan once died of SIGSEGV in
 # most runs), one that maps a file for more pages than it has (SIGBUS
 # past its end).  Each run must exit 0, print what the program prints,
-# and report nothing.
+# and report nothing.  And one whose only pointers to its blocks are in
+# shared memory (they were reported as leaks).
 set -u
 DEADBYTE="$top_builddir/tool/deadbyte"
 [ -x "$DEADBYTE" ] || { echo "exit_scan.sh: $DEADBYTE not built" >&2; exit 99; }
@@ -46,6 +47,7 @@ runs() {
 
 runs exit_mmap_churn "done"
 runs exit_file_past_eof "done o"
+runs exit_shared_root "done"
 
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]
