@@ -682,6 +682,12 @@ leaks_check(uintptr_t stack_from)
         return;
     }
 
+    /* The scan's own tables first: they hold every block's address, and
+     * were they dropped from a full list, every block would look
+     * reachable. */
+    add_skip((uintptr_t)blocks, (uintptr_t)(blocks + max_blocks), NULL);
+    add_skip((uintptr_t)work, (uintptr_t)(work + max_blocks), NULL);
+    add_skip((uintptr_t)buf, (uintptr_t)buf + buf_bytes, NULL);
     registry_for_each_region(add_skip, NULL);
     QUARANTINE_FOR_ALL(q)
     quarantine_for_each_region(q, add_skip, NULL);
@@ -689,9 +695,6 @@ leaks_check(uintptr_t stack_from)
     /* The small-object allocator's arenas hold blocks, scanned as such
      * when reached, and free blocks, whose stale bytes are no roots. */
     smallobj_for_each_arena(add_skip, NULL);
-    add_skip((uintptr_t)blocks, (uintptr_t)(blocks + max_blocks), NULL);
-    add_skip((uintptr_t)work, (uintptr_t)(work + max_blocks), NULL);
-    add_skip((uintptr_t)buf, (uintptr_t)buf + buf_bytes, NULL);
     sort_skips(skips, n_skips);
 
     maps_for_each(scan_mapping, &stack_from);
