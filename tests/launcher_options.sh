@@ -94,6 +94,10 @@ bad "invalid value 'a\\\\x01b' for DEADBYTE_FRAMES: expected a whole number such
 with_env="DEADBYTE_$ctrl=1"
 bad "unknown variable DEADBYTE_a\\\\x01b in the environment \(see deadbyte --list-options\)" \
     $program
+# The library knows the upper-case spelling only: it would abort on this.
+with_env="DEADBYTE_frames=4"
+bad "unknown variable DEADBYTE_frames in the environment \(see deadbyte --list-options\)" \
+    $program
 with_env=""
 # No program; symbolize with too many files.
 bad "no program to run \(see deadbyte --help\)"

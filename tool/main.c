@@ -164,12 +164,15 @@ check_environment(void)
                     printable(*env));
             return EXIT_DEADBYTE_ERROR;
         }
+        bool upper_case = true;
         for (size_t i = 0; i < len; i++) {
             char c = (*env)[9 + i];
+            if (c >= 'a' && c <= 'z')
+                upper_case = false; /* the library knows DEADBYTE_FRAMES only */
             name[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
         }
         name[len] = '\0';
-        if (!options_known(name)) {
+        if (!upper_case || !options_known(name)) {
             char variable[80];
             snprintf(variable, sizeof variable, "%.*s", (int)(eq - *env), *env);
             fprintf(stderr,
