@@ -163,6 +163,31 @@ else
     show "$tmp/err"
 fi
 
+# ---- A relative --report-dir, or TMPDIR, names the directory where the
+# launcher started: a program that changes directory reports there too.
+mkdir -p "$tmp/cwd/reports" "$tmp/cwd/sub/reports" "$tmp/cwd/tmpdir" \
+    "$tmp/cwd/sub/tmpdir" || exit 99
+for how in "--report-dir=reports" "TMPDIR=tmpdir"; do
+    case $how in
+    TMPDIR=*) set -- env "$how" "$DEADBYTE" ;;
+    *) set -- "$DEADBYTE" "$how" ;;
+    esac
+    (cd "$tmp/cwd" && "$@" sh -c 'cd sub && exec "$1"' sh "$BUG") \
+        >"$tmp/out" 2>"$tmp/err" </dev/null
+    status=$?
+    if [ "$status" -eq 134 ] && grep -q "$fatal_line" "$tmp/err" &&
+       grep -q '^deadbyte: 1 error in 1 process' "$tmp/err" &&
+       [ -z "$(find "$tmp/cwd/sub" "$tmp/cwd/tmpdir" ! -type d)" ]; then
+        pass "$how: the report of a program that changes directory"
+    else
+        fail "$how: status $status; stderr:"
+        show "$tmp/err"
+        ls -R "$tmp/cwd" | show
+    fi
+    rm -rf "${tmp:?}/cwd/reports/"* "$tmp/cwd/sub/reports/"* \
+        "$tmp/cwd/tmpdir/"* "$tmp/cwd/sub/tmpdir/"*
+done
+
 # ---- A correct program in a shared report directory runs clean.
 "$DEADBYTE" --report-dir="$shared" "$CLEAN" >"$tmp/out" 2>"$tmp/err" </dev/null
 status=$?

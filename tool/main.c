@@ -393,9 +393,14 @@ main(int argc, char **argv)
     /* From here on, no signal may end the launcher before it has removed
      * the directory it makes: they wait, or go to the program. */
     supervise_hold_signals();
-    char *dir = keep ? strdup(options.report_dir) : reports_make_dir();
-    if (!dir)
+    /* Absolute: the program's processes may change directory. */
+    char *dir = keep ? realpath(options.report_dir, NULL) : reports_make_dir();
+    if (!dir) {
+        if (keep)
+            fprintf(stderr, "deadbyte: --report-dir %s: %s\n",
+                    printable(options.report_dir), strerror(errno));
         return EXIT_DEADBYTE_ERROR;
+    }
     /* Else each process would find no room for its report file's name. */
     if (strlen(dir) > REPORT_DIR_MAX) {
         fprintf(stderr, "deadbyte: %s %s: too long for the report files "

@@ -37,7 +37,15 @@ reports_make_dir(void)
         free(dir);
         return NULL;
     }
-    return dir;
+    /* Absolute, for TMPDIR may be relative and the program's processes
+     * may change directory. */
+    char *absolute = realpath(dir, NULL);
+    if (!absolute) {
+        fprintf(stderr, "deadbyte: %s: %s\n", dir, strerror(errno));
+        rmdir(dir);
+    }
+    free(dir);
+    return absolute;
 }
 
 struct report {
