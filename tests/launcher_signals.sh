@@ -164,19 +164,28 @@ if command -v setsid >/dev/null 2>&1; then
 fi
 
 # A signal that would end the launcher ends its wait for orphans: it
-# cleans up, then dies of that signal.
-"$DEADBYTE" sh -c 'sleep 30 </dev/null >/dev/null 2>&1 & echo $! >"$1"' \
+# cleans up, then dies of that signal.  Sent once the launcher has reaped
+# the program (its /proc entry is gone), or the program would get it.
+started=$(date +%s)
+"$DEADBYTE" sh -c 'sleep 30 </dev/null >/dev/null 2>&1 & echo "$$ $!" >"$1"' \
     sh "$tmp/sleeper" >"$tmp/out" 2>&1 &
 launcher=$!
-if wait_for "$tmp/sleeper" '^[0-9]+$'; then
-    leftovers="$leftovers $(cat "$tmp/sleeper")"
-    sleep 0.3
+if wait_for "$tmp/sleeper" '^[0-9]+ [0-9]+$'; then
+    read -r program sleeper <"$tmp/sleeper"
+    leftovers="$leftovers $sleeper"
+    n=0
+    while [ -e "/proc/$program" ] && [ "$n" -lt 100 ]; do
+        n=$((n + 1))
+        sleep 0.1
+    done
     kill -TERM "$launcher"
 fi
 wait "$launcher"
 status=$?
-[ "$status" = 143 ] && pass "SIGTERM ends the wait for orphans: status 143" ||
-    fail "SIGTERM while waiting for orphans: status $status (wanted 143)"
+took=$(($(date +%s) - started))
+[ "$status" = 143 ] && [ "$took" -lt 20 ] &&
+    pass "SIGTERM ends the wait for orphans: status 143" ||
+    fail "SIGTERM while waiting for orphans: status $status after $took s (wanted 143, at once)"
 no_dir_left "SIGTERM while waiting for orphans"
 
 echo "$passes passed, $failures failed"
