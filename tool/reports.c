@@ -86,6 +86,22 @@ open_own_report(const char *path, time_t since, struct stat *st)
     return fd;
 }
 
+/*
+ * A report file that a process of the program may have written since
+ * SINCE, but not as this user -- it changed its user ID, or the file is
+ * another user's: not read back, but not passed over in silence either.
+ */
+static void
+note_unread(const char *path, time_t since, FILE *out)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+        st.st_uid != geteuid() && st.st_mtime >= since)
+        fprintf(out, "deadbyte: %s: not read: it belongs to another user "
+                     "(uid %ld)\n",
+                path, (long)st.st_uid);
+}
+
 static int
 oldest_first(const void *a, const void *b)
 {
@@ -281,8 +297,10 @@ reports_print(const char *dir, FILE *out, int remove, time_t since)
         snprintf(reports[count].path, PATH_MAX, "%s/%s", dir, e->d_name);
         struct stat st;
         int fd = open_own_report(reports[count].path, since, &st);
-        if (fd < 0)
+        if (fd < 0) {
+            note_unread(reports[count].path, since, out);
             continue;
+        }
         close(fd);
         reports[count].when = st.st_mtim;
         reports[count].dev = st.st_dev;
