@@ -79,5 +79,23 @@ under_gdb "" "$tmp/data"
     pass "a file gdb cannot run: status 126" ||
     fail "a file gdb cannot run: status $status (wanted 126)"
 
+# SIGTERM for the launcher while the program runs: gdb quits and kills
+# the program, which it did run: 137, as killed by SIGKILL.
+T="$top_builddir/tests"
+[ -x "$T/signal_echo" ] || { echo "launcher_gdb.sh: $T/signal_echo not built" >&2; exit 99; }
+"$DEADBYTE" --gdb "$T/signal_echo" </dev/null >"$tmp/out" 2>&1 &
+launcher=$!
+n=0
+until grep -q '^ready [0-9]*$' "$tmp/out" || [ "$n" -gt 600 ]; do
+    n=$((n + 1))
+    sleep 0.1
+done
+kill -TERM "$launcher"
+wait "$launcher"
+status=$?
+[ "$status" -eq 137 ] && ! grep -q 'did not run it' "$tmp/out" &&
+    pass "SIGTERM while the program runs under gdb: status 137" ||
+    fail "SIGTERM under gdb: status $status (wanted 137)"
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -364,5 +364,13 @@ def _on_exit_record(event):
     _record_status("signal %d" % number)
 
 
+def _on_run_record(event):
+    """The program runs (started, or resumed): if gdb ended now -- its
+    user quits, or it is sent SIGTERM -- it would kill the program."""
+    _record_status("signal %d" % int(signal.SIGKILL))
+
+
 gdb.events.stop.connect(_on_stop_record)
 gdb.events.exited.connect(_on_exit_record)
+gdb.events.new_thread.connect(_on_run_record)
+gdb.events.cont.connect(_on_run_record)
