@@ -79,6 +79,20 @@ under_gdb "" "$tmp/data"
     pass "a file gdb cannot run: status 126" ||
     fail "a file gdb cannot run: status $status (wanted 126)"
 
+# In a shared --report-dir, the report shown when the program stops is
+# read as the launcher reads them: never through a link planted there
+# (the library does not write through it either).
+shared="$tmp/shared"
+mkdir "$shared" && chmod 1777 "$shared" || exit 99
+printf '%s\n' "Fatal error: free: planted error" >"$tmp/planted"
+under_gdb "" --report-dir="$shared" sh -c \
+    'ln -s "$1" "$2/$$.report" && exec "$3"' sh "$tmp/planted" "$shared" \
+    "$C_OVERFLOW"
+[ "$status" -eq 134 ] && ! grep -q "planted error" "$tmp/out" &&
+    grep -q '^Fatal error: free: bad trailing pad byte$' "$tmp/out" &&
+    pass "a link planted in --report-dir is not shown" ||
+    fail "a link planted in --report-dir: status $status (wanted 134)"
+
 # SIGTERM for the launcher while the program runs: gdb quits and kills
 # the program, which it did run: 137, as killed by SIGKILL.
 T="$top_builddir/tests"
