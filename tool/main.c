@@ -377,7 +377,7 @@ main(int argc, char **argv)
                       O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
         out = fd >= 0 ? fdopen(fd, "a") : NULL;
         if (!out) {
-            fprintf(stderr, "deadbyte: %s: %s\n", options.log_file,
+            fprintf(stderr, "deadbyte: %s: %s\n", printable(options.log_file),
                     strerror(errno));
             return EXIT_DEADBYTE_ERROR;
         }
@@ -387,7 +387,7 @@ main(int argc, char **argv)
     struct stat st;
     if (keep && (stat(options.report_dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
         fprintf(stderr, "deadbyte: --report-dir %s: not a directory\n",
-                options.report_dir);
+                printable(options.report_dir));
         return EXIT_DEADBYTE_ERROR;
     }
     /* From here on, no signal may end the launcher before it has removed
@@ -405,7 +405,7 @@ main(int argc, char **argv)
     if (strlen(dir) > REPORT_DIR_MAX) {
         fprintf(stderr, "deadbyte: %s %s: too long for the report files "
                         "in it (%zu bytes; at most %zu)\n",
-                keep ? "--report-dir" : "report directory", dir,
+                keep ? "--report-dir" : "report directory", printable(dir),
                 strlen(dir), (size_t)REPORT_DIR_MAX);
         if (!keep)
             rmdir(dir);

@@ -8,6 +8,7 @@
 
 #include "reports.h"
 
+#include "printable.h"
 #include "symbolize.h"
 
 #include <dirent.h>
@@ -33,7 +34,7 @@ reports_make_dir(void)
     snprintf(dir, len, "%s/deadbyte.XXXXXX", tmp);
     if (!mkdtemp(dir)) {
         fprintf(stderr, "deadbyte: cannot make a report directory in %s: %s\n",
-                tmp, strerror(errno));
+                printable(tmp), strerror(errno));
         free(dir);
         return NULL;
     }
@@ -41,7 +42,7 @@ reports_make_dir(void)
      * may change directory. */
     char *absolute = realpath(dir, NULL);
     if (!absolute) {
-        fprintf(stderr, "deadbyte: %s: %s\n", dir, strerror(errno));
+        fprintf(stderr, "deadbyte: %s: %s\n", printable(dir), strerror(errno));
         rmdir(dir);
     }
     free(dir);
@@ -164,7 +165,7 @@ reports_load_suppressions(const char *file)
         return 0;
     FILE *f = fopen(file, "r");
     if (!f) {
-        fprintf(stderr, "deadbyte: %s: %s\n", file, strerror(errno));
+        fprintf(stderr, "deadbyte: %s: %s\n", printable(file), strerror(errno));
         return -1;
     }
     char line[1024];
@@ -178,7 +179,7 @@ reports_load_suppressions(const char *file)
         if (strncmp(s, "leak:", 5) != 0 || s[5] == '\0') {
             fprintf(stderr,
                     "deadbyte: %s:%d: expected 'leak:PATTERN', found '%s'\n",
-                    file, number, s);
+                    printable(file), number, printable(s));
             fclose(f);
             return -1;
         }
