@@ -92,6 +92,27 @@ else
 fi
 no_dir_left "SIGTERM"
 
+# ---- A signal the program sends its parent is not the launcher's, even
+# when the launcher takes it only after the program has ended: here the
+# program stops the launcher, signals it, and exits; then a process it
+# left continues the launcher.
+cat >"$tmp/to_parent" <<'EOF'
+launcher=$PPID
+kill -STOP "$launcher"
+kill -PROF "$launcher"
+program=$$
+( while ! grep -q '^[0-9]* (.*) Z' "/proc/$program/stat" 2>/dev/null; do
+      sleep 0.05
+  done
+  kill -CONT "$launcher" ) </dev/null >/dev/null 2>&1 &
+exit 0
+EOF
+"$DEADBYTE" sh "$tmp/to_parent" >"$tmp/out" 2>&1
+status=$?
+[ "$status" = 0 ] && pass "a signal from the program to its parent: status 0" ||
+    fail "a signal from the program to its parent: status $status (wanted 0)"
+no_dir_left "signal to the parent"
+
 # ---- ^Z: SIGTSTP stops the program, then the launcher, as the shell
 # expects of a job; SIGCONT continues both.  Only where stop signals
 # stop anything (not in an orphaned process group).
