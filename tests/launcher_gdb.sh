@@ -97,6 +97,7 @@ under_gdb "" --report-dir="$shared" sh -c \
 # the program, which it did run: 137, as killed by SIGKILL.
 T="$top_builddir/tests"
 [ -x "$T/signal_echo" ] || { echo "launcher_gdb.sh: $T/signal_echo not built" >&2; exit 99; }
+rm -f "$tmp/out"
 "$DEADBYTE" --gdb "$T/signal_echo" </dev/null >"$tmp/out" 2>&1 &
 launcher=$!
 n=0

@@ -122,6 +122,8 @@ kill -TSTP "$probe"
 if wait_state "$probe" T; then
     kill -KILL "$probe"
     wait "$probe" 2>/dev/null
+    # Not the first test's "ready" line, before the file is made anew.
+    rm -f "$tmp/echo"
     "$DEADBYTE" "$T/signal_echo" >"$tmp/echo" 2>&1 &
     launcher=$!
     if wait_for "$tmp/echo" '^ready [0-9]+$'; then
