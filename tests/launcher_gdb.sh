@@ -79,5 +79,38 @@ under_gdb "" "$tmp/data"
     pass "a file gdb cannot run: status 126" ||
     fail "a file gdb cannot run: status $status (wanted 126)"
 
+# In a shared --report-dir, the report shown when the program stops is
+# read as the launcher reads them: never through a link planted there
+# (the library does not write through it either).
+shared="$tmp/shared"
+mkdir "$shared" && chmod 1777 "$shared" || exit 99
+printf '%s\n' "Fatal error: free: planted error" >"$tmp/planted"
+under_gdb "" --report-dir="$shared" sh -c \
+    'ln -s "$1" "$2/$$.report" && exec "$3"' sh "$tmp/planted" "$shared" \
+    "$C_OVERFLOW"
+[ "$status" -eq 134 ] && ! grep -q "planted error" "$tmp/out" &&
+    grep -q '^Fatal error: free: bad trailing pad byte$' "$tmp/out" &&
+    pass "a link planted in --report-dir is not shown" ||
+    fail "a link planted in --report-dir: status $status (wanted 134)"
+
+# SIGTERM for the launcher while the program runs: gdb quits and kills
+# the program, which it did run: 137, as killed by SIGKILL.
+T="$top_builddir/tests"
+[ -x "$T/signal_echo" ] || { echo "launcher_gdb.sh: $T/signal_echo not built" >&2; exit 99; }
+rm -f "$tmp/out"
+"$DEADBYTE" --gdb "$T/signal_echo" </dev/null >"$tmp/out" 2>&1 &
+launcher=$!
+n=0
+until grep -q '^ready [0-9]*$' "$tmp/out" || [ "$n" -gt 600 ]; do
+    n=$((n + 1))
+    sleep 0.1
+done
+kill -TERM "$launcher"
+wait "$launcher"
+status=$?
+[ "$status" -eq 137 ] && ! grep -q 'did not run it' "$tmp/out" &&
+    pass "SIGTERM while the program runs under gdb: status 137" ||
+    fail "SIGTERM under gdb: status $status (wanted 137)"
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -94,7 +94,19 @@ bad "invalid value 'a\\\\x01b' for DEADBYTE_FRAMES: expected a whole number such
 with_env="DEADBYTE_$ctrl=1"
 bad "unknown variable DEADBYTE_a\\\\x01b in the environment \(see deadbyte --list-options\)" \
     $program
+# The library knows the upper-case spelling only: it would abort on this.
+with_env="DEADBYTE_frames=4"
+bad "unknown variable DEADBYTE_frames in the environment \(see deadbyte --list-options\)" \
+    $program
+with_env="TMPDIR=/nonexistent/$ctrl"
+bad "cannot make a report directory in /nonexistent/a\\\\x01b: No such file or directory" \
+    $program
 with_env=""
+# File names the user gave, in messages: printable too.
+bad "--report-dir a\\\\x01b: not a directory" --report-dir="$ctrl" $program
+bad "/nonexistent/a\\\\x01b: No such file or directory" \
+    --log-file="/nonexistent/$ctrl" $program
+bad "a\\\\x01b: No such file or directory" --suppressions="$ctrl" $program
 # No program; symbolize with too many files.
 bad "no program to run \(see deadbyte --help\)"
 bad "no program to run \(see deadbyte --help\)" --frames 4 --

@@ -92,6 +92,27 @@ else
 fi
 no_dir_left "SIGTERM"
 
+# ---- A signal the program sends its parent is not the launcher's, even
+# when the launcher takes it only after the program has ended: here the
+# program stops the launcher, signals it, and exits; then a process it
+# left continues the launcher.
+cat >"$tmp/to_parent" <<'EOF'
+launcher=$PPID
+kill -STOP "$launcher"
+kill -PROF "$launcher"
+program=$$
+( while ! grep -q '^[0-9]* (.*) Z' "/proc/$program/stat" 2>/dev/null; do
+      sleep 0.05
+  done
+  kill -CONT "$launcher" ) </dev/null >/dev/null 2>&1 &
+exit 0
+EOF
+"$DEADBYTE" sh "$tmp/to_parent" >"$tmp/out" 2>&1
+status=$?
+[ "$status" = 0 ] && pass "a signal from the program to its parent: status 0" ||
+    fail "a signal from the program to its parent: status $status (wanted 0)"
+no_dir_left "signal to the parent"
+
 # ---- ^Z: SIGTSTP stops the program, then the launcher, as the shell
 # expects of a job; SIGCONT continues both.  Only where stop signals
 # stop anything (not in an orphaned process group).
@@ -101,6 +122,8 @@ kill -TSTP "$probe"
 if wait_state "$probe" T; then
     kill -KILL "$probe"
     wait "$probe" 2>/dev/null
+    # Not the first test's "ready" line, before the file is made anew.
+    rm -f "$tmp/echo"
     "$DEADBYTE" "$T/signal_echo" >"$tmp/echo" 2>&1 &
     launcher=$!
     if wait_for "$tmp/echo" '^ready [0-9]+$'; then
@@ -164,19 +187,28 @@ if command -v setsid >/dev/null 2>&1; then
 fi
 
 # A signal that would end the launcher ends its wait for orphans: it
-# cleans up, then dies of that signal.
-"$DEADBYTE" sh -c 'sleep 30 </dev/null >/dev/null 2>&1 & echo $! >"$1"' \
+# cleans up, then dies of that signal.  Sent once the launcher has reaped
+# the program (its /proc entry is gone), or the program would get it.
+started=$(date +%s)
+"$DEADBYTE" sh -c 'sleep 30 </dev/null >/dev/null 2>&1 & echo "$$ $!" >"$1"' \
     sh "$tmp/sleeper" >"$tmp/out" 2>&1 &
 launcher=$!
-if wait_for "$tmp/sleeper" '^[0-9]+$'; then
-    leftovers="$leftovers $(cat "$tmp/sleeper")"
-    sleep 0.3
+if wait_for "$tmp/sleeper" '^[0-9]+ [0-9]+$'; then
+    read -r program sleeper <"$tmp/sleeper"
+    leftovers="$leftovers $sleeper"
+    n=0
+    while [ -e "/proc/$program" ] && [ "$n" -lt 100 ]; do
+        n=$((n + 1))
+        sleep 0.1
+    done
     kill -TERM "$launcher"
 fi
 wait "$launcher"
 status=$?
-[ "$status" = 143 ] && pass "SIGTERM ends the wait for orphans: status 143" ||
-    fail "SIGTERM while waiting for orphans: status $status (wanted 143)"
+took=$(($(date +%s) - started))
+[ "$status" = 143 ] && [ "$took" -lt 20 ] &&
+    pass "SIGTERM ends the wait for orphans: status 143" ||
+    fail "SIGTERM while waiting for orphans: status $status after $took s (wanted 143, at once)"
 no_dir_left "SIGTERM while waiting for orphans"
 
 echo "$passes passed, $failures failed"

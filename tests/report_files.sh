@@ -97,6 +97,33 @@ else
     echo "SKIP: a file of another user (needs root and a user nobody)"
 fi
 
+# ---- A process of the program that changed its user ID writes a report
+# the launcher does not read back (it cannot tell it from another user's
+# file): it must say so, not pass over it in silence.
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1 &&
+   id nobody >/dev/null 2>&1; then
+    chmod 755 "$tmp"
+    as_nobody="setpriv --reuid=$(id -u nobody) --regid=$(id -g nobody) --clear-groups"
+    if $as_nobody test -x "$BUG"; then
+        "$DEADBYTE" --report-dir="$shared" $as_nobody "$BUG" \
+            >"$tmp/out" 2>"$tmp/err" </dev/null
+        status=$?
+        if [ "$status" -eq 134 ] &&
+           grep -Eq "^deadbyte: $shared/[0-9]+\.report: not read: it belongs to another user \(uid $(id -u nobody)\)\$" "$tmp/err"; then
+            pass "a report of a process that changed its user ID is named"
+        else
+            fail "a report of another user ID: status $status (wanted 134); stderr:"
+            show "$tmp/err"
+        fi
+    else
+        echo "SKIP: a process that changes its user ID (nobody cannot run $BUG)"
+    fi
+    chmod 700 "$tmp"
+    rm -f "$shared"/*
+else
+    echo "SKIP: a process that changes its user ID (needs root, setpriv and a user nobody)"
+fi
+
 # ---- The log file is private.
 "$DEADBYTE" --log-file="$tmp/launcher.log" "$BUG" >/dev/null 2>&1 </dev/null
 DEADBYTE_LOG_FILE="$tmp/library.log" "$LIBBUG" >/dev/null 2>&1 </dev/null
@@ -162,6 +189,31 @@ else
     fail "the library with a too long DEADBYTE_REPORT_DIR: status $status; stderr:"
     show "$tmp/err"
 fi
+
+# ---- A relative --report-dir, or TMPDIR, names the directory where the
+# launcher started: a program that changes directory reports there too.
+mkdir -p "$tmp/cwd/reports" "$tmp/cwd/sub/reports" "$tmp/cwd/tmpdir" \
+    "$tmp/cwd/sub/tmpdir" || exit 99
+for how in "--report-dir=reports" "TMPDIR=tmpdir"; do
+    case $how in
+    TMPDIR=*) set -- env "$how" "$DEADBYTE" ;;
+    *) set -- "$DEADBYTE" "$how" ;;
+    esac
+    (cd "$tmp/cwd" && "$@" sh -c 'cd sub && exec "$1"' sh "$BUG") \
+        >"$tmp/out" 2>"$tmp/err" </dev/null
+    status=$?
+    if [ "$status" -eq 134 ] && grep -q "$fatal_line" "$tmp/err" &&
+       grep -q '^deadbyte: 1 error in 1 process' "$tmp/err" &&
+       [ -z "$(find "$tmp/cwd/sub" "$tmp/cwd/tmpdir" ! -type d)" ]; then
+        pass "$how: the report of a program that changes directory"
+    else
+        fail "$how: status $status; stderr:"
+        show "$tmp/err"
+        ls -R "$tmp/cwd" | show
+    fi
+    rm -rf "${tmp:?}/cwd/reports/"* "$tmp/cwd/sub/reports/"* \
+        "$tmp/cwd/tmpdir/"* "$tmp/cwd/sub/tmpdir/"*
+done
 
 # ---- A correct program in a shared report directory runs clean.
 "$DEADBYTE" --report-dir="$shared" "$CLEAN" >"$tmp/out" 2>"$tmp/err" </dev/null

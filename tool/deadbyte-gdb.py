@@ -261,6 +261,7 @@ DeadbyteBlock()
 
 import os
 import signal
+import stat
 import subprocess
 
 _launcher = {"status_file": None, "deadbyte": None, "shown": set()}
@@ -296,6 +297,24 @@ def _signal_number(name):
     return None
 
 
+def _open_own_report(path):
+    """A descriptor of the report file PATH if a process of the program
+    wrote it, as the launcher reads them back: not through a symbolic
+    link, a regular file of this user with one name (the report directory
+    may be one that other users write to).  None otherwise."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK |
+                     os.O_CLOEXEC)
+    except OSError:
+        return None
+    st = os.fstat(fd)
+    if (not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid()
+            or st.st_nlink != 1):
+        os.close(fd)
+        return None
+    return fd
+
+
 def _show_report(pid):
     """Print the report process PID wrote before it aborted, symbolized
     as the launcher would, before gdb's prompt."""
@@ -303,21 +322,26 @@ def _show_report(pid):
     if not directory or not pid:
         return
     path = os.path.join(directory, "%d.report" % pid)
-    if path in _launcher["shown"] or not os.path.isfile(path):
+    if path in _launcher["shown"]:
+        return
+    fd = _open_own_report(path)
+    if fd is None:
         return
     _launcher["shown"].add(path)
     gdb.flush()
     deadbyte = _launcher["deadbyte"]
     try:
         if deadbyte:
-            subprocess.run([deadbyte, "symbolize", path], stdout=2,
+            subprocess.run([deadbyte, "symbolize"], stdin=fd, stdout=2,
                            check=False)
         else:
-            with open(path, "rb") as f:
+            with os.fdopen(fd, "rb", closefd=False) as f:
                 os.write(2, f.read())
     except OSError as e:
         print("deadbyte: %s: %s" % (path, e.strerror))
         return
+    finally:
+        os.close(fd)
     print("deadbyte: the program stopped on the report above, in:")
     _select_program_frame()
 
@@ -364,5 +388,13 @@ def _on_exit_record(event):
     _record_status("signal %d" % number)
 
 
+def _on_run_record(event):
+    """The program runs (started, or resumed): if gdb ended now -- its
+    user quits, or it is sent SIGTERM -- it would kill the program."""
+    _record_status("signal %d" % int(signal.SIGKILL))
+
+
 gdb.events.stop.connect(_on_stop_record)
 gdb.events.exited.connect(_on_exit_record)
+gdb.events.new_thread.connect(_on_run_record)
+gdb.events.cont.connect(_on_run_record)

@@ -182,12 +182,15 @@ check_environment(void)
                     printable(*env));
             return EXIT_DEADBYTE_ERROR;
         }
+        bool upper_case = true;
         for (size_t i = 0; i < len; i++) {
             char c = (*env)[9 + i];
+            if (c >= 'a' && c <= 'z')
+                upper_case = false; /* the library knows DEADBYTE_FRAMES only */
             name[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
         }
         name[len] = '\0';
-        if (!options_known(name)) {
+        if (!upper_case || !options_known(name)) {
             char variable[80];
             snprintf(variable, sizeof variable, "%.*s", (int)(eq - *env), *env);
             fprintf(stderr,
@@ -401,7 +404,7 @@ main(int argc, char **argv)
                       O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
         out = fd >= 0 ? fdopen(fd, "a") : NULL;
         if (!out) {
-            fprintf(stderr, "deadbyte: %s: %s\n", options.log_file,
+            fprintf(stderr, "deadbyte: %s: %s\n", printable(options.log_file),
                     strerror(errno));
             return EXIT_DEADBYTE_ERROR;
         }
@@ -411,20 +414,25 @@ main(int argc, char **argv)
     struct stat st;
     if (keep && (stat(options.report_dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
         fprintf(stderr, "deadbyte: --report-dir %s: not a directory\n",
-                options.report_dir);
+                printable(options.report_dir));
         return EXIT_DEADBYTE_ERROR;
     }
     /* From here on, no signal may end the launcher before it has removed
      * the directory it makes: they wait, or go to the program. */
     supervise_hold_signals();
-    char *dir = keep ? strdup(options.report_dir) : reports_make_dir();
-    if (!dir)
+    /* Absolute: the program's processes may change directory. */
+    char *dir = keep ? realpath(options.report_dir, NULL) : reports_make_dir();
+    if (!dir) {
+        if (keep)
+            fprintf(stderr, "deadbyte: --report-dir %s: %s\n",
+                    printable(options.report_dir), strerror(errno));
         return EXIT_DEADBYTE_ERROR;
+    }
     /* Else each process would find no room for its report file's name. */
     if (strlen(dir) > REPORT_DIR_MAX) {
         fprintf(stderr, "deadbyte: %s %s: too long for the report files "
                         "in it (%zu bytes; at most %zu)\n",
-                keep ? "--report-dir" : "report directory", dir,
+                keep ? "--report-dir" : "report directory", printable(dir),
                 strlen(dir), (size_t)REPORT_DIR_MAX);
         if (!keep)
             rmdir(dir);

@@ -8,6 +8,7 @@
 
 #include "reports.h"
 
+#include "printable.h"
 #include "symbolize.h"
 
 #include <dirent.h>
@@ -33,11 +34,19 @@ reports_make_dir(void)
     snprintf(dir, len, "%s/deadbyte.XXXXXX", tmp);
     if (!mkdtemp(dir)) {
         fprintf(stderr, "deadbyte: cannot make a report directory in %s: %s\n",
-                tmp, strerror(errno));
+                printable(tmp), strerror(errno));
         free(dir);
         return NULL;
     }
-    return dir;
+    /* Absolute, for TMPDIR may be relative and the program's processes
+     * may change directory. */
+    char *absolute = realpath(dir, NULL);
+    if (!absolute) {
+        fprintf(stderr, "deadbyte: %s: %s\n", printable(dir), strerror(errno));
+        rmdir(dir);
+    }
+    free(dir);
+    return absolute;
 }
 
 struct report {
@@ -76,6 +85,22 @@ open_own_report(const char *path, time_t since, struct stat *st)
         return -1;
     }
     return fd;
+}
+
+/*
+ * A report file that a process of the program may have written since
+ * SINCE, but not as this user -- it changed its user ID, or the file is
+ * another user's: not read back, but not passed over in silence either.
+ */
+static void
+note_unread(const char *path, time_t since, FILE *out)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+        st.st_uid != geteuid() && st.st_mtime >= since)
+        fprintf(out, "deadbyte: %s: not read: it belongs to another user "
+                     "(uid %ld)\n",
+                path, (long)st.st_uid);
 }
 
 static int
@@ -140,7 +165,7 @@ reports_load_suppressions(const char *file)
         return 0;
     FILE *f = fopen(file, "r");
     if (!f) {
-        fprintf(stderr, "deadbyte: %s: %s\n", file, strerror(errno));
+        fprintf(stderr, "deadbyte: %s: %s\n", printable(file), strerror(errno));
         return -1;
     }
     char line[1024];
@@ -154,7 +179,7 @@ reports_load_suppressions(const char *file)
         if (strncmp(s, "leak:", 5) != 0 || s[5] == '\0') {
             fprintf(stderr,
                     "deadbyte: %s:%d: expected 'leak:PATTERN', found '%s'\n",
-                    file, number, s);
+                    printable(file), number, printable(s));
             fclose(f);
             return -1;
         }
@@ -273,8 +298,10 @@ reports_print(const char *dir, FILE *out, int remove, time_t since)
         snprintf(reports[count].path, PATH_MAX, "%s/%s", dir, e->d_name);
         struct stat st;
         int fd = open_own_report(reports[count].path, since, &st);
-        if (fd < 0)
+        if (fd < 0) {
+            note_unread(reports[count].path, since, out);
             continue;
+        }
         close(fd);
         reports[count].when = st.st_mtim;
         reports[count].dev = st.st_dev;

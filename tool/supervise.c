@@ -172,6 +172,36 @@ attached_children(void)
     return found;
 }
 
+/* Did the program send SIG itself (to its parent, or to its process
+ * group)?  Not the launcher's to forward, nor to end of. */
+static bool
+from_program(pid_t child, const siginfo_t *info)
+{
+    return info->si_code <= 0 && info->si_pid == child;
+}
+
+/*
+ * Once every process has ended: signals may be pending that the wait did
+ * not take, having come just before the last one ended.  The program's
+ * own go; any other is raised again, to end the launcher (or stop it) as
+ * it would have, once it has cleaned up (supervise_release()).
+ */
+static void
+drop_programs_signals(pid_t child)
+{
+    static const struct timespec now = {0, 0};
+    sigset_t again;
+    sigemptyset(&again);
+    siginfo_t info;
+    int sig;
+    while ((sig = sigtimedwait(&waited, &info, &now)) > 0)
+        if (!from_program(child, &info))
+            sigaddset(&again, sig);
+    for (sig = 1; sig < NSIG; sig++)
+        if (sigismember(&again, sig) == 1)
+            raise(sig);
+}
+
 /* How often the launcher looks again whether its orphans left the
  * session: setsid() tells nobody. */
 static const struct timespec recheck = {0, 100 * 1000 * 1000};
@@ -232,6 +262,8 @@ supervise_run(const char *path, char **argv, const char *report_dir)
             continue;
         if (!child_ended) {
             forward(child, sig, &info);
+        } else if (from_program(child, &info)) {
+            continue; /* sent before it ended, to its parent */
         } else if (is_job_control_stop(sig)) {
             stop_like(sig);
         } else if (ends_launcher(sig)) {
@@ -241,6 +273,7 @@ supervise_run(const char *path, char **argv, const char *report_dir)
             break;
         }
     }
+    drop_programs_signals(child);
     if (status == 0 && orphan_status != 0)
         return orphan_status;
     return status;
