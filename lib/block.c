@@ -137,15 +137,6 @@ block_all_dead(const unsigned char *p, size_t n)
     return true;
 }
 
-void
-block_fill(unsigned char *p, size_t n, unsigned char byte, size_t limit)
-{
-    size_t end = block_fill_end(n, limit);
-    memset(p, byte, end);
-    if (end < n)
-        memset(p + n - end, byte, end);
-}
-
 bool
 block_still_dead(const unsigned char *base, size_t bytes, size_t data_at,
                  size_t n, size_t limit)

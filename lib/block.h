@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* CPython's names and values (pycore_pymem.h), also the Windows CRT's. */
 #define FORBIDDENBYTE 0xFD /* guard bytes on both sides of the data */
@@ -95,9 +96,36 @@ block_fill_end(size_t n, size_t limit)
                : n;
 }
 
-/* Fill the N bytes at P with BYTE, or their two ends above LIMIT. */
-void block_fill(unsigned char *p, size_t n, unsigned char byte,
-                size_t limit);
+/* Fill the N bytes at P with BYTE, or their two ends above LIMIT.
+ * Inline: every malloc calls it. */
+static inline void
+block_fill(unsigned char *p, size_t n, unsigned char byte, size_t limit)
+{
+    size_t end = block_fill_end(n, limit);
+    memset(p, byte, end);
+    if (end < n)
+        memset(p + n - end, byte, end);
+}
+
+/*
+ * Fill the freed block of BYTES bytes at BASE, whose N data bytes start
+ * DATA_AT bytes in, with DEADBYTE: all of it, in one pass, or, when its
+ * data is over LIMIT, all but the middle of the data (what
+ * block_still_dead checks).
+ */
+static inline void
+block_fill_freed(unsigned char *base, size_t bytes, size_t data_at, size_t n,
+                 size_t limit)
+{
+    size_t end = block_fill_end(n, limit);
+    if (end == n) {
+        memset(base, DEADBYTE, bytes);
+        return;
+    }
+    size_t last = data_at + n - end;
+    memset(base, DEADBYTE, data_at + end);
+    memset(base + last, DEADBYTE, bytes - last);
+}
 
 /*
  * Is the freed block of BYTES bytes at BASE, whose N data bytes start

@@ -252,11 +252,10 @@ HOOK_PATH static void
 release(struct hooks_ctx *ctx, const char *func, unsigned char *p,
         const struct block_record *record)
 {
-    size_t trailer = trailer_size(options.serialno);
-    size_t bytes = record->offset + record->size + trailer;
-    memset(p - record->offset, DEADBYTE, record->offset);
-    block_fill(p, record->size, DEADBYTE, options.fill_limit);
-    memset(p + record->size, DEADBYTE, trailer);
+    size_t bytes =
+        record->offset + record->size + trailer_size(options.serialno);
+    block_fill_freed(p - record->offset, bytes, record->offset, record->size,
+                     options.fill_limit);
     struct quarantine_item item = {(uintptr_t)p, ctx, bytes};
     struct quarantine *q =
         ctx->quarantine ? ctx->quarantine : &quarantine_shared;
