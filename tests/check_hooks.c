@@ -476,22 +476,6 @@ static const deadbyte_allocator_t pool_allocator = {
     NULL, pool_malloc, pool_calloc, pool_realloc, pool_free,
 };
 
-/* The size of the address space now, from /proc/self/status. */
-static rlim_t
-address_space(void)
-{
-    FILE *status = fopen("/proc/self/status", "r");
-    ck_assert_ptr_nonnull(status);
-    char line[256];
-    unsigned long kib = 0;
-    while (fgets(line, sizeof line, status))
-        if (sscanf(line, "VmSize: %lu kB", &kib) == 1)
-            break;
-    fclose(status);
-    ck_assert_uint_gt(kib, 0);
-    return (rlim_t)kib * 1024;
-}
-
 /*
  * With no address space left (and a base that needs none), the registry
  * cannot grow: malloc must fail with ENOMEM and give the base block back,

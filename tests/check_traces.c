@@ -154,22 +154,6 @@ START_TEST(test_traces_threads_while_growing)
 }
 END_TEST
 
-/* The current size of the address space, from /proc/self/status. */
-static rlim_t
-address_space(void)
-{
-    FILE *status = fopen("/proc/self/status", "r");
-    ck_assert_ptr_nonnull(status);
-    char line[256];
-    unsigned long kib = 0;
-    while (fgets(line, sizeof line, status))
-        if (sscanf(line, "VmSize: %lu kB", &kib) == 1)
-            break;
-    fclose(status);
-    ck_assert_uint_gt(kib, 0);
-    return (rlim_t)kib * 1024;
-}
-
 /* Out of address space: new stacks are not kept, and the report says
  * why, not that deadbyte was busy. */
 START_TEST(test_traces_out_of_memory_says_so)

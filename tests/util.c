@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 const struct domain_api domain_apis[3] = {
@@ -27,4 +28,19 @@ launder(void *p)
 {
     void *volatile v = p;
     return v;
+}
+
+rlim_t
+address_space(void)
+{
+    FILE *status = fopen("/proc/self/status", "r");
+    ck_assert_ptr_nonnull(status);
+    char line[256];
+    unsigned long kib = 0;
+    while (fgets(line, sizeof line, status))
+        if (sscanf(line, "VmSize: %lu kB", &kib) == 1)
+            break;
+    fclose(status);
+    ck_assert_uint_gt(kib, 0);
+    return (rlim_t)kib * 1024;
 }

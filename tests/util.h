@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * util.h -- what several test suites share: the three domains as a table
- * and a runner for Check suites.
+ * a runner for Check suites, and the size of the address space.
  */
 #ifndef DEADBYTE_TESTS_UTIL_H
 #define DEADBYTE_TESTS_UTIL_H
@@ -9,6 +9,7 @@
 #include "deadbyte.h"
 
 #include <check.h>
+#include <sys/resource.h>
 
 struct domain_api {
     const char *name; /* "raw" */
@@ -28,5 +29,9 @@ int run_suite(Suite *suite);
 
 /* Hide a pointer from the compiler, so deliberate bugs stay in. */
 void *launder(void *p);
+
+/* The size of this process's address space now, from /proc/self/status
+ * (to set RLIMIT_AS just above it). */
+rlim_t address_space(void);
 
 #endif
