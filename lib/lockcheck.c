@@ -47,8 +47,7 @@ report_unlocked(const char *func)
     fmt_str(&out, "Fatal error: ");
     fmt_str(&out, func);
     fmt_str(&out, ": called without holding the lock\n");
-    fmt_flush(&out);
-    abort();
+    report_end(&out);
 }
 
 HOOK_PATH void

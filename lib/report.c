@@ -290,8 +290,8 @@ stop_process(void)
 /* Write out the rest of the report, and end the process (stop_process):
  * the program's SIGABRT handler, or its exit handlers, run with the
  * report lock still held by this thread. */
-static _Noreturn void
-end_report(struct fmt *out)
+_Noreturn void
+report_end(struct fmt *out)
 {
     fmt_flush(out);
     atomic_store(&report_in_progress, NULL); /* written out, whole */
@@ -307,7 +307,7 @@ finish(struct fmt *out, const char *func, const char *check)
     fmt_str(out, ": ");
     fmt_str(out, check);
     fmt_char(out, '\n');
-    end_report(out);
+    report_end(out);
 }
 
 static void
@@ -469,7 +469,7 @@ report_bad_block(const struct report_bad *bad)
         fmt_str(&out, " passed");
     }
     fmt_char(&out, '\n');
-    end_report(&out);
+    report_end(&out);
 }
 
 void

@@ -38,6 +38,10 @@ int report_open_output(void);
  */
 void report_begin(struct fmt *out, const char *func, const char *check);
 
+/* Write out the rest of the report begun by report_begin, and end the
+ * process: abort(), or exit 134 in the checks made as it ends. */
+_Noreturn void report_end(struct fmt *out);
+
 /* Whether a report has begun in this process, or in the one it was
  * forked from: the abort() (or exit) that ends it is under way, maybe in
  * the program's SIGABRT handler. */
