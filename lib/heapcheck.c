@@ -189,7 +189,9 @@ after_fork(void)
 static void
 after_fork_in_child(void)
 {
-    after_fork();
+    traces_unlock();
+    registry_unlock_all_in_child();
+    quarantine_unlock_all();
     atomic_flag_clear(&final_check_made); /* the child ends on its own */
 }
 

@@ -20,7 +20,7 @@
 #include "api.h"
 #include "block.h"
 #include "fmt.h"
-#include "libc_base.h"
+#include "heap.h"
 #include "options.h"
 
 /* The C library's declarations: ours must match them exactly. */
@@ -33,15 +33,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#define LIBC_HOOKS(id)                                                         \
-    {id,                                                                       \
-     {NULL, libc_base_malloc, libc_base_calloc, libc_base_realloc,             \
-      libc_base_free},                                                         \
-     libc_base_memalign}
+/* Blocks come from deadbyte's own heap (heap.h), where a pointer leads
+ * to its block's record by arithmetic. */
+#define HEAP_HOOKS(id)                                                         \
+    {id, {NULL, heap_malloc, heap_calloc, heap_realloc, heap_free},            \
+     heap_memalign}
 
-struct hooks_ctx preload_malloc_ctx = LIBC_HOOKS(API_RAW);
-struct hooks_ctx preload_new_ctx = LIBC_HOOKS(API_NEW);
-struct hooks_ctx preload_new_array_ctx = LIBC_HOOKS(API_NEW_ARRAY);
+struct hooks_ctx preload_malloc_ctx = HEAP_HOOKS(API_RAW);
+struct hooks_ctx preload_new_ctx = HEAP_HOOKS(API_NEW);
+struct hooks_ctx preload_new_array_ctx = HEAP_HOOKS(API_NEW_ARRAY);
 
 atomic_bool preload_started;
 

@@ -20,8 +20,10 @@
 
 #include "registry.h"
 
+#include "heap.h"
 #include "spinlock.h"
 
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -38,6 +40,9 @@ struct shard {
 } __attribute__((aligned(64)));
 
 static struct shard shards[SHARDS];
+/* Entries in all shards: most processes have none, and then a pointer
+ * the heap does not know needs no look-up here. */
+static atomic_size_t table_entries;
 
 static uint64_t
 mix(uintptr_t p)
@@ -148,6 +153,7 @@ erase(struct shard *s, struct block_record *e)
     }
     s->table[gap].p = EMPTY;
     s->used--;
+    atomic_fetch_sub_explicit(&table_entries, 1, memory_order_relaxed);
 }
 
 /* The entry of P, or NULL. */
@@ -160,8 +166,8 @@ find(struct shard *s, uintptr_t p)
     return e->p == EMPTY ? NULL : e;
 }
 
-void
-registry_prefetch(uintptr_t p)
+static void
+table_prefetch(uintptr_t p)
 {
     const struct shard *s = shard_of(p);
     /* Without the lock: a table being replaced gives a useless address,
@@ -177,8 +183,8 @@ registry_prefetch(uintptr_t p)
     __builtin_prefetch((const void *)(e + sizeof(struct block_record) - 1), 1);
 }
 
-bool
-registry_add(const struct block_record *record)
+static bool
+table_add(const struct block_record *record)
 {
     struct shard *s = shard_of(record->p);
     spinlock_lock(&s->lock);
@@ -187,16 +193,18 @@ registry_add(const struct block_record *record)
     bool room = make_room(s) || (s->table && s->used + 2 <= s->capacity);
     if (room) {
         struct block_record *e = probe(s, record->p);
-        if (e->p == EMPTY)
+        if (e->p == EMPTY) {
             s->used++;
+            atomic_fetch_add_explicit(&table_entries, 1, memory_order_relaxed);
+        }
         *e = *record;
     }
     spinlock_unlock(&s->lock);
     return room;
 }
 
-enum registry_found
-registry_begin_free(uintptr_t p, uint32_t free_trace, struct block_record *out)
+static enum registry_found
+table_begin_free(uintptr_t p, uint32_t free_trace, struct block_record *out)
 {
     struct shard *s = shard_of(p);
     enum registry_found found = REGISTRY_UNKNOWN;
@@ -214,8 +222,8 @@ registry_begin_free(uintptr_t p, uint32_t free_trace, struct block_record *out)
     return found;
 }
 
-void
-registry_undo_free(uintptr_t p)
+static void
+table_undo_free(uintptr_t p)
 {
     struct shard *s = shard_of(p);
     spinlock_lock(&s->lock);
@@ -227,8 +235,8 @@ registry_undo_free(uintptr_t p)
     spinlock_unlock(&s->lock);
 }
 
-bool
-registry_remove(uintptr_t p, struct block_record *out)
+static bool
+table_remove(uintptr_t p, struct block_record *out)
 {
     struct shard *s = shard_of(p);
     spinlock_lock(&s->lock);
@@ -242,8 +250,8 @@ registry_remove(uintptr_t p, struct block_record *out)
     return e != NULL;
 }
 
-bool
-registry_find(uintptr_t p, struct block_record *out)
+static bool
+table_find(uintptr_t p, struct block_record *out)
 {
     struct shard *s = shard_of(p);
     spinlock_lock(&s->lock);
@@ -254,8 +262,8 @@ registry_find(uintptr_t p, struct block_record *out)
     return e != NULL;
 }
 
-bool
-registry_containing(uintptr_t addr, struct block_record *out)
+static bool
+table_containing(uintptr_t addr, struct block_record *out)
 {
     bool found = false;
     for (size_t i = 0; i < SHARDS && !found; i++) {
@@ -274,8 +282,8 @@ registry_containing(uintptr_t addr, struct block_record *out)
     return found;
 }
 
-void
-registry_for_each(void (*fn)(const struct block_record *, void *), void *arg)
+static void
+table_for_each(void (*fn)(const struct block_record *, void *), void *arg)
 {
     for (size_t i = 0; i < SHARDS; i++) {
         struct shard *s = &shards[i];
@@ -287,8 +295,8 @@ registry_for_each(void (*fn)(const struct block_record *, void *), void *arg)
     }
 }
 
-void
-registry_for_each_region(void (*fn)(uintptr_t, uintptr_t, void *), void *arg)
+static void
+table_for_each_region(void (*fn)(uintptr_t, uintptr_t, void *), void *arg)
 {
     for (size_t i = 0; i < SHARDS; i++)
         if (shards[i].table)
@@ -296,25 +304,270 @@ registry_for_each_region(void (*fn)(uintptr_t, uintptr_t, void *), void *arg)
                (uintptr_t)(shards[i].table + shards[i].capacity), arg);
 }
 
-void
-registry_lock_all(void)
+static void
+table_lock_all(void)
 {
     for (size_t i = 0; i < SHARDS; i++)
         spinlock_lock(&shards[i].lock);
 }
 
-void
-registry_unlock_all(void)
+static void
+table_unlock_all(void)
 {
     for (size_t i = SHARDS; i-- > 0;)
         spinlock_unlock(&shards[i].lock);
 }
 
-bool
-registry_locks_free(void)
+static bool
+table_locks_free(void)
 {
     for (size_t i = 0; i < SHARDS; i++)
         if (!spinlock_free_soon(&shards[i].lock))
             return false;
     return true;
+}
+
+/* ---- The facade: heap blocks in their slots, the rest in the table --- */
+
+static bool
+table_empty(void)
+{
+    return atomic_load_explicit(&table_entries, memory_order_relaxed) == 0;
+}
+
+static uint8_t
+slot_state(const struct heap_slot *slot)
+{
+    return __atomic_load_n(&slot->meta->state, __ATOMIC_ACQUIRE);
+}
+
+/* The data pointer of the block in SLOT: its base is the slot's start
+ * rounded up to the block's offset, a power of two (heap.h). */
+static uintptr_t
+slot_data(const struct heap_slot *slot)
+{
+    uintptr_t offset = (uintptr_t)1 << slot->meta->offset_log2;
+    return ((slot->start + offset - 1) & ~(offset - 1)) + offset;
+}
+
+static void
+slot_record(const struct heap_slot *slot, struct block_record *out)
+{
+    const struct heap_meta *m = slot->meta;
+    *out = (struct block_record){
+        slot_data(slot),
+        m->size == HEAP_SIZE_IN_SPAN && slot->large_size ? *slot->large_size
+                                                         : m->size,
+        (size_t)m->serial,
+        m->alloc_trace,
+        m->free_trace,
+        (uint32_t)1 << m->offset_log2,
+        m->api,
+        __atomic_load_n(&m->state, __ATOMIC_RELAXED) == HEAP_FREED,
+        false,
+    };
+}
+
+/* The heap's slot of the block whose data pointer is P: false if P is
+ * not one (then it may still be in the table). */
+static bool
+heap_block(uintptr_t p, struct heap_slot *slot)
+{
+    return heap_slot_of(p, slot) && slot_state(slot) != HEAP_FREE &&
+           slot_data(slot) == p;
+}
+
+void
+registry_prefetch(uintptr_t p)
+{
+    struct heap_slot slot;
+    if (heap_slot_of(p, &slot))
+        __builtin_prefetch(slot.meta, 1);
+    else if (!table_empty())
+        table_prefetch(p);
+}
+
+bool
+registry_add(const struct block_record *record)
+{
+    struct heap_slot slot;
+    uint32_t offset = record->offset;
+    if (!record->tracked && offset && (offset & (offset - 1)) == 0 &&
+        heap_slot_of(record->p, &slot)) {
+        struct heap_meta *m = slot.meta;
+        if (((slot.start + offset - 1) & ~(uintptr_t)(offset - 1)) + offset ==
+            record->p) {
+            m->offset_log2 = (uint8_t)__builtin_ctz(offset);
+            m->serial = record->serial;
+            if (slot.large_size) {
+                *slot.large_size = record->size;
+                m->size = HEAP_SIZE_IN_SPAN;
+            } else {
+                m->size = (uint32_t)record->size;
+            }
+            m->alloc_trace = record->alloc_trace;
+            m->free_trace = record->free_trace;
+            m->api = record->api;
+            __atomic_store_n(&m->state, record->freed ? HEAP_FREED : HEAP_LIVE,
+                             __ATOMIC_RELEASE);
+            return true;
+        }
+    }
+    return table_add(record);
+}
+
+enum registry_found
+registry_begin_free(uintptr_t p, uint32_t free_trace, struct block_record *out)
+{
+    struct heap_slot slot;
+    if (heap_block(p, &slot)) {
+        uint8_t live = HEAP_LIVE;
+        slot_record(&slot, out);
+        /* One atomic step from live to freed: of two threads freeing the
+         * block at once, one wins and the other sees a double free. */
+        if (__atomic_compare_exchange_n(&slot.meta->state, &live, HEAP_FREED,
+                                        false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE)) {
+            out->freed = false;
+            slot.meta->free_trace = free_trace;
+            return REGISTRY_LIVE;
+        }
+        if (live == HEAP_FREED) {
+            slot_record(&slot, out);
+            return REGISTRY_FREED;
+        }
+        return REGISTRY_UNKNOWN; /* released meanwhile */
+    }
+    return table_empty() ? REGISTRY_UNKNOWN
+                         : table_begin_free(p, free_trace, out);
+}
+
+void
+registry_undo_free(uintptr_t p)
+{
+    struct heap_slot slot;
+    if (heap_block(p, &slot)) {
+        slot.meta->free_trace = 0;
+        __atomic_store_n(&slot.meta->state, HEAP_LIVE, __ATOMIC_RELEASE);
+        return;
+    }
+    table_undo_free(p);
+}
+
+bool
+registry_remove(uintptr_t p, struct block_record *out)
+{
+    struct heap_slot slot;
+    if (heap_block(p, &slot)) {
+        if (out)
+            slot_record(&slot, out);
+        __atomic_store_n(&slot.meta->state, HEAP_FREE, __ATOMIC_RELEASE);
+        return true;
+    }
+    return !table_empty() && table_remove(p, out);
+}
+
+bool
+registry_find(uintptr_t p, struct block_record *out)
+{
+    struct heap_slot slot;
+    if (heap_block(p, &slot)) {
+        slot_record(&slot, out);
+        return true;
+    }
+    return !table_empty() && table_find(p, out);
+}
+
+bool
+registry_containing(uintptr_t addr, struct block_record *out)
+{
+    struct heap_slot slot;
+    if (heap_slot_of(addr, &slot) && slot_state(&slot) != HEAP_FREE) {
+        struct block_record record;
+        slot_record(&slot, &record);
+        if (addr >= record.p &&
+            (addr < record.p + record.size || addr == record.p)) {
+            *out = record;
+            return true;
+        }
+    }
+    return !table_empty() && table_containing(addr, out);
+}
+
+bool
+block_containing(uintptr_t addr, struct block_record *out)
+{
+    struct heap_slot slot;
+    if (heap_slot_of(addr, &slot)) {
+        if (slot_state(&slot) == HEAP_FREE)
+            return false;
+        slot_record(&slot, out);
+        return true;
+    }
+    /* Blocks of other bases: the table, block by block. */
+    if (table_empty())
+        return false;
+    struct block_record record;
+    if (!table_containing(addr, &record))
+        return false;
+    *out = record;
+    return true;
+}
+
+struct each {
+    void (*fn)(const struct block_record *, void *);
+    void *arg;
+};
+
+static void
+each_slot(const struct heap_slot *slot, void *arg)
+{
+    const struct each *each = arg;
+    struct block_record record;
+    slot_record(slot, &record);
+    /* Freed and handed back while it was read: not a block any more. */
+    if (slot_state(slot) != HEAP_FREE)
+        each->fn(&record, each->arg);
+}
+
+void
+registry_for_each(void (*fn)(const struct block_record *, void *), void *arg)
+{
+    struct each each = {fn, arg};
+    heap_for_each_used(each_slot, &each);
+    table_for_each(fn, arg);
+}
+
+void
+registry_for_each_region(void (*fn)(uintptr_t, uintptr_t, void *), void *arg)
+{
+    heap_for_each_region(fn, arg);
+    table_for_each_region(fn, arg);
+}
+
+void
+registry_lock_all(void)
+{
+    heap_lock_all();
+    table_lock_all();
+}
+
+void
+registry_unlock_all(void)
+{
+    table_unlock_all();
+    heap_unlock_all();
+}
+
+void
+registry_unlock_all_in_child(void)
+{
+    table_unlock_all();
+    heap_unlock_all_in_child();
+}
+
+bool
+registry_locks_free(void)
+{
+    return heap_locks_free() && table_locks_free();
 }

@@ -2,7 +2,10 @@
 /*
  * registry.h -- every block handed out, from its pointer: size, API id,
  * offset from its base allocation, serial number and traceback ids, kept
- * while the block is live and while it sits in quarantine.  It is what
+ * while the block is live and while it sits in quarantine.  A block of
+ * deadbyte's heap (heap.h) keeps its record beside its slot, found by
+ * arithmetic; other blocks (other base allocators, memory tracked with
+ * deadbyte_track) are kept in a hash table.  It is what
  * turns a double free, a free of a pointer never handed out or of an
  * interior pointer into a precise diagnosis, and what heap checks and
  * leak reports walk.
@@ -74,8 +77,16 @@ bool registry_find(uintptr_t p, struct block_record *out);
 bool registry_containing(uintptr_t addr, struct block_record *out);
 
 /*
- * Call FN for every block, each shard locked while it is visited: FN must
- * not allocate or call into the registry.
+ * The live or freed block whose bytes -- header, data, trailer -- contain
+ * ADDR: in O(1) for a block of deadbyte's heap (heap.h), whose slot is
+ * its bytes; else block by block.
+ */
+bool block_containing(uintptr_t addr, struct block_record *out);
+
+/*
+ * Call FN for every block: the heap's without a lock (a block freed
+ * while FN runs may be seen as it was), the others' each shard locked
+ * while it is visited.  FN must not allocate or call into the registry.
  */
 void registry_for_each(void (*fn)(const struct block_record *, void *),
                        void *arg);
@@ -88,6 +99,9 @@ void registry_for_each_region(void (*fn)(uintptr_t start, uintptr_t end,
 /* Lock every shard (before fork) and unlock them (after, both sides). */
 void registry_lock_all(void);
 void registry_unlock_all(void);
+/* The same in the child, which also takes back the free memory of the
+ * threads that did not come along. */
+void registry_unlock_all_in_child(void);
 /* Whether this thread may take the registry's locks: false if one is
  * not let go of (spinlock_free_soon). */
 bool registry_locks_free(void);
