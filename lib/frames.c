@@ -12,8 +12,10 @@
 
 #include "frames.h"
 
+#include "heap.h"
 #include "maps.h"
 #include "options.h"
+#include "registry.h"
 #include "traces.h"
 
 #include <dlfcn.h>
@@ -166,6 +168,21 @@ describe(const struct mapping *m, void *arg)
 void
 frames_put_where(struct fmt *out, uintptr_t addr)
 {
+    if (heap_owns(addr)) {
+        /* Not in a block's data: the caller looked. */
+        struct block_record block;
+        if (block_containing(addr, &block)) {
+            fmt_str(out, "in deadbyte's heap, outside the data of the ");
+            fmt_dec(out, block.size);
+            fmt_str(out, "-byte block at ");
+            fmt_ptr(out, (const void *)block.p);
+            fmt_str(out, block.freed ? " (freed)" : "");
+        } else {
+            fmt_str(out, "in deadbyte's heap, in no block (a block freed "
+                         "and out of the quarantine, or none yet)");
+        }
+        return;
+    }
     struct where w = {out, addr, false};
     maps_for_each(describe, &w);
     if (!w.found)

@@ -842,10 +842,12 @@ heap_get_counts(struct heap_counts *out)
     }
     spinlock_lock(&large_lock);
     out->mapped += large_mapped;
+    out->large_mapped = large_mapped;
     for (struct heap_span *h = large_in_use; h; h = h->next_large) {
         out->large++;
-        out->in_use += h->slot_size;
+        out->large_in_use += h->slot_size;
     }
+    out->in_use += out->large_in_use;
     spinlock_unlock(&large_lock);
 }
 

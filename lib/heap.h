@@ -104,9 +104,11 @@ void heap_for_each_region(void (*fn)(uintptr_t start, uintptr_t end,
 bool heap_trim(void);
 
 /* mallinfo2's figures: bytes mapped for blocks, and bytes of slots in
- * use (live, quarantined or in threads' caches). */
+ * use (live, quarantined or in threads' caches), in all and of large
+ * blocks; spans, and large blocks. */
 struct heap_counts {
     size_t mapped, in_use, spans, large;
+    size_t large_mapped, large_in_use;
 };
 void heap_get_counts(struct heap_counts *out);
 

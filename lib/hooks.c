@@ -52,7 +52,6 @@ HOOK_PATH static void *
 lay_out(struct hooks_ctx *ctx, unsigned char *p, size_t offset, size_t n,
         bool zeroed, bool with_serial)
 {
-    registry_prefetch((uintptr_t)p); /* loads while we fill and unwind */
     block_write_header(p, n, ctx->api_id);
     if (!zeroed)
         block_fill(p, n, CLEANBYTE, options.fill_limit);
@@ -221,25 +220,26 @@ item_ctx_free(const struct quarantine_item *item, unsigned char *base)
 
 /*
  * A block leaves the quarantine: every byte must still be DEADBYTE, or
- * something wrote to it after it was freed.
+ * something wrote to it after it was freed.  The item says where the
+ * block's bytes are: its record is read only for a report, and written
+ * once, to forget it.
  */
 static void
 leave_quarantine(const char *func, const struct quarantine_item *item)
 {
-    /* One registry look-up: the record leaves with the block. */
+    unsigned char *base = (unsigned char *)item->p - item->offset;
     struct block_record record;
-    if (!registry_remove(item->p, &record))
-        return; /* cannot happen: quarantined blocks stay recorded */
-    unsigned char *base = (unsigned char *)item->p - record.offset;
-    if (!block_still_dead(base, item->bytes, record.offset, record.size,
-                          options.fill_limit)) {
-        /* For the report, and the heap check; the entry just removed
-         * left room for it. */
-        (void)registry_add(&record);
+    if (!block_still_dead(base, item->bytes, item->offset, item->size,
+                          options.fill_limit) &&
+        registry_find(item->p, &record))
         report_write_after_free(func, &record, options.serialno);
-    }
+    registry_remove(item->p, NULL);
     item_ctx_free(item, base);
 }
+
+/* Blocks taken out of the quarantine at once, at most: a large block
+ * freed may push out many small ones, taken out this many at a time. */
+#define LEAVING_AT_ONCE 8
 
 /*
  * Release the checked block at P: DEADBYTE over all of it (DESIGN.md
@@ -256,19 +256,35 @@ release(struct hooks_ctx *ctx, const char *func, unsigned char *p,
         record->offset + record->size + trailer_size(options.serialno);
     block_fill_freed(p - record->offset, bytes, record->offset, record->size,
                      options.fill_limit);
-    struct quarantine_item item = {(uintptr_t)p, ctx, bytes};
-    struct quarantine *q =
-        ctx->quarantine ? ctx->quarantine : &quarantine_shared;
-    if (options.quarantine == 0 || bytes > options.quarantine ||
-        !quarantine_add(q, &item)) {
+    if (options.quarantine == 0 || options.quarantine_blocks == 0 ||
+        bytes > options.quarantine) {
         give_back(ctx, (uintptr_t)p, record->offset);
         return;
     }
-    while (quarantine_take(q, options.quarantine, &item))
-        leave_quarantine(func, &item);
+    struct quarantine_item item = {(uintptr_t)p, ctx, bytes, record->size,
+                                   record->offset};
+    struct quarantine *q =
+        ctx->quarantine ? ctx->quarantine : &quarantine_shared;
+    struct quarantine_item leaving[LEAVING_AT_ONCE];
+    uintptr_t next;
+    size_t n = quarantine_add(q, &item, options.quarantine,
+                              options.quarantine_blocks, leaving,
+                              LEAVING_AT_ONCE, &next);
+    if (n == QUARANTINE_NO_ROOM) {
+        give_back(ctx, (uintptr_t)p, record->offset);
+        return;
+    }
+    while (n > 0) {
+        for (size_t i = 0; i < n; i++)
+            leave_quarantine(func, &leaving[i]);
+        n = n < LEAVING_AT_ONCE
+                ? 0
+                : quarantine_take(q, options.quarantine,
+                                  options.quarantine_blocks, leaving,
+                                  LEAVING_AT_ONCE, &next);
+    }
     /* The next block to leave, at a later free, is cold by now: start
-     * loading its registry entry and its first bytes. */
-    uintptr_t next = quarantine_oldest(q);
+     * loading its record and its first bytes. */
     if (next) {
         registry_prefetch(next);
         __builtin_prefetch((const void *)(next - 2 * SST));

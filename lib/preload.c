@@ -28,6 +28,7 @@
 #include <stdlib.h>
 
 #include <dlfcn.h>
+#include <limits.h>
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
@@ -303,4 +304,62 @@ malloc_usable_size(void *ptr)
     /* The hooks look the pointer up before reading anything at it, and
      * check the block as its own API's. */
     return hooks_usable_size(ptr);
+}
+
+/*
+ * The C library's statistics and trimming would speak of its own heap,
+ * which holds none of the program's blocks under deadbyte: these speak
+ * of deadbyte's.  mallopt stays the C library's: its settings are
+ * accepted, and bind only the C library's allocator, which deadbyte's
+ * own heap does not use.
+ */
+PRELOAD_API int
+malloc_trim(size_t pad)
+{
+    (void)pad;
+    preload_start();
+    return heap_trim() ? 1 : 0;
+}
+
+/* Figures that do not fit mallinfo's ints are clamped, as glibc's are
+ * truncated. */
+static int
+clamp(size_t n)
+{
+    return n > INT_MAX ? INT_MAX : (int)n;
+}
+
+#if defined(__GLIBC__) && __GLIBC_PREREQ(2, 33)
+PRELOAD_API struct mallinfo2
+mallinfo2(void)
+{
+    preload_start();
+    struct heap_counts c;
+    heap_get_counts(&c);
+    struct mallinfo2 info = {0};
+    info.arena = c.mapped - c.large_mapped;
+    info.ordblks = 1;
+    info.hblks = c.large;
+    info.hblkhd = c.large_mapped;
+    info.uordblks = c.in_use - c.large_in_use;
+    info.fordblks = info.arena - info.uordblks;
+    return info;
+}
+#endif
+
+PRELOAD_API struct mallinfo
+mallinfo(void)
+{
+    preload_start();
+    struct heap_counts c;
+    heap_get_counts(&c);
+    struct mallinfo info = {0};
+    info.arena = clamp(c.mapped - c.large_mapped);
+    info.ordblks = 1;
+    info.hblks = clamp(c.large);
+    info.hblkhd = clamp(c.large_mapped);
+    info.uordblks = clamp(c.in_use - c.large_in_use);
+    info.fordblks = clamp(c.mapped - c.large_mapped -
+                          (c.in_use - c.large_in_use));
+    return info;
 }

@@ -43,38 +43,46 @@ my_lane(struct quarantine *q)
  * would bring back the traffic that lanes took away. */
 #define REFRESH_EVERY 64
 
-/* What the lanes of Q other than L hold, read without their locks. */
-static size_t
-other_bytes(const struct quarantine *q, const struct quarantine_lane *l)
+/* What the lanes of Q other than L hold, read without their locks: into
+ * L's OTHERS and OTHER_COUNT. */
+static void
+look_at_others(const struct quarantine *q, struct quarantine_lane *l)
 {
-    size_t sum = 0;
+    size_t bytes = 0, count = 0;
     for (size_t i = 0; i < QUARANTINE_LANES; i++)
-        if (&q->lanes[i] != l)
-            sum += __atomic_load_n(&q->lanes[i].bytes, __ATOMIC_RELAXED);
-    return sum;
+        if (&q->lanes[i] != l) {
+            bytes += __atomic_load_n(&q->lanes[i].bytes, __ATOMIC_RELAXED);
+            count += __atomic_load_n(&q->lanes[i].count, __ATOMIC_RELAXED);
+        }
+    l->others = bytes;
+    l->other_count = count;
 }
 
 /*
- * Does lane L of Q, locked, hold more than it may of BUDGET: more than
- * the budget less what the other lanes held at the last look, and more
- * than the budget over the lanes in use?  (Multiplied out: a division at
- * every free cost more than the rest of the test.)
+ * Does lane L of Q, locked, hold more than it may of BUDGET bytes or of
+ * BLOCKS blocks: more than the budget less what the other lanes held at
+ * the last look, and more than the budget over the lanes in use?
+ * (Multiplied out: a division at every free cost more than the rest of
+ * the test.)
  */
 static bool
 over_share(const struct quarantine *q, struct quarantine_lane *l,
-           size_t budget)
+           size_t budget, size_t blocks)
 {
     if (l->until_refresh == 0) {
-        l->others = other_bytes(q, l);
+        look_at_others(q, l);
         l->until_refresh = REFRESH_EVERY;
     }
     l->until_refresh--;
-    if (l->bytes + l->others <= budget)
+    bool over_bytes = l->bytes + l->others > budget;
+    bool over_blocks = l->count + l->other_count > blocks;
+    if (!over_bytes && !over_blocks)
         return false;
     size_t seen = atomic_load_explicit(&threads_seen, memory_order_relaxed);
     size_t lanes = seen < QUARANTINE_LANES ? (seen ? seen : 1)
                                            : QUARANTINE_LANES;
-    return l->bytes * lanes > budget;
+    return (over_bytes && l->bytes * lanes > budget) ||
+           (over_blocks && l->count * lanes > blocks);
 }
 
 static bool
@@ -98,59 +106,73 @@ grow(struct quarantine_lane *l)
     return true;
 }
 
-bool
-quarantine_add(struct quarantine *q, const struct quarantine_item *item)
+/* Take out of lane L of Q, locked, up to MAX oldest items into OUT
+ * while it holds more than its share (BUDGET 0: while it holds any). */
+static size_t
+take_locked(struct quarantine *q, struct quarantine_lane *l, size_t budget,
+            size_t blocks, struct quarantine_item *out, size_t max)
 {
-    struct quarantine_lane *l = my_lane(q);
-    spinlock_lock(&l->lock);
-    bool ok = l->count < l->capacity || grow(l);
-    if (ok) {
-        l->ring[(l->head + l->count) & (l->capacity - 1)] = *item;
-        l->count++;
-        __atomic_store_n(&l->bytes, l->bytes + item->bytes, __ATOMIC_RELAXED);
-    }
-    spinlock_unlock(&l->lock);
-    return ok;
-}
-
-/* Take the oldest item of lane L of Q into *OUT if L holds more than it
- * may of BUDGET (BUDGET 0: if it holds any). */
-static bool
-take(struct quarantine *q, struct quarantine_lane *l, size_t budget,
-     struct quarantine_item *out)
-{
-    spinlock_lock(&l->lock);
-    bool took = l->count > 0 && (budget == 0 || over_share(q, l, budget));
-    if (took) {
-        *out = l->ring[l->head];
+    size_t n = 0;
+    while (n < max && l->count > 0 &&
+           (budget == 0 || over_share(q, l, budget, blocks))) {
+        out[n] = l->ring[l->head];
         l->head = (l->head + 1) & (l->capacity - 1);
-        l->count--;
-        __atomic_store_n(&l->bytes, l->bytes - out->bytes, __ATOMIC_RELAXED);
+        __atomic_store_n(&l->count, l->count - 1, __ATOMIC_RELAXED);
+        __atomic_store_n(&l->bytes, l->bytes - out[n].bytes,
+                         __ATOMIC_RELAXED);
+        n++;
     }
-    spinlock_unlock(&l->lock);
-    return took;
+    return n;
 }
 
-bool
-quarantine_take(struct quarantine *q, size_t budget,
-                struct quarantine_item *out)
+static uintptr_t
+oldest(const struct quarantine_lane *l)
 {
-    if (budget != 0)
-        return take(q, my_lane(q), budget, out);
-    for (size_t i = 0; i < QUARANTINE_LANES; i++)
-        if (take(q, &q->lanes[i], 0, out))
-            return true;
-    return false;
+    return l->count > 0 ? l->ring[l->head].p : 0;
 }
 
-uintptr_t
-quarantine_oldest(struct quarantine *q)
+size_t
+quarantine_add(struct quarantine *q, const struct quarantine_item *item,
+               size_t budget, size_t blocks, struct quarantine_item *out,
+               size_t max, uintptr_t *next)
 {
     struct quarantine_lane *l = my_lane(q);
     spinlock_lock(&l->lock);
-    uintptr_t p = l->count > 0 ? l->ring[l->head].p : 0;
+    if (l->count == l->capacity && !grow(l)) {
+        spinlock_unlock(&l->lock);
+        return QUARANTINE_NO_ROOM;
+    }
+    l->ring[(l->head + l->count) & (l->capacity - 1)] = *item;
+    __atomic_store_n(&l->count, l->count + 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&l->bytes, l->bytes + item->bytes, __ATOMIC_RELAXED);
+    size_t n = take_locked(q, l, budget, blocks, out, max);
+    *next = oldest(l);
     spinlock_unlock(&l->lock);
-    return p;
+    return n;
+}
+
+size_t
+quarantine_take(struct quarantine *q, size_t budget, size_t blocks,
+                struct quarantine_item *out, size_t max, uintptr_t *next)
+{
+    *next = 0;
+    if (budget != 0) {
+        struct quarantine_lane *l = my_lane(q);
+        spinlock_lock(&l->lock);
+        size_t n = take_locked(q, l, budget, blocks, out, max);
+        *next = oldest(l);
+        spinlock_unlock(&l->lock);
+        return n;
+    }
+    for (size_t i = 0; i < QUARANTINE_LANES; i++) {
+        struct quarantine_lane *l = &q->lanes[i];
+        spinlock_lock(&l->lock);
+        size_t n = take_locked(q, l, 0, 0, out, max);
+        spinlock_unlock(&l->lock);
+        if (n)
+            return n;
+    }
+    return 0;
 }
 
 void

@@ -23,16 +23,22 @@
 #include "spinlock.h"
 
 struct quarantine_item {
-    uintptr_t p; /* the freed block */
-    void *ctx;   /* the struct hooks_ctx that will release it */
-    size_t bytes; /* what it holds of the base allocator */
+    uintptr_t p;   /* the freed block */
+    void *ctx;     /* the struct hooks_ctx that will release it */
+    size_t bytes;  /* what it holds of the base allocator */
+    size_t size;   /* its data bytes, and where they start in its base
+                      allocation: enough to check the block when it
+                      leaves, without a look at its record */
+    uint32_t offset;
 };
 
 /*
  * A quarantine is QUARANTINE_LANES ring buffers, each behind a spinlock
  * of its own and on cache lines of its own: a thread adds to, and pushes
  * out of, the lane it was given at its first free, so that two threads
- * freeing at once do not fight over one lock.  A lane holds up to the
+ * freeing at once do not fight over one lock.  The budget is in bytes
+ * and in blocks (--quarantine, --quarantine-blocks): many small blocks
+ * cost more than their bytes say.  A lane holds up to the
  * budget less what the other lanes hold, but may always hold the budget
  * divided by the number of lanes in use: a thread that frees alone has
  * the whole budget, two that free as much have half each.  Zero is an
@@ -48,6 +54,7 @@ struct quarantine_lane {
     size_t count;
     size_t bytes;    /* read by other lanes without the lock */
     size_t others;   /* what the other lanes held, a few frees ago */
+    size_t other_count; /* and how many blocks */
     unsigned until_refresh; /* frees before OTHERS is read again */
 } __attribute__((aligned(64)));
 
@@ -65,20 +72,30 @@ extern struct quarantine quarantine_domains;
     for (struct quarantine *q = &quarantine_shared; q;                        \
          q = q == &quarantine_shared ? &quarantine_domains : NULL)
 
-/* Hold back ITEM in the calling thread's lane.  False if there was no
- * room to hold it (mmap failed): then release it at once. */
-bool quarantine_add(struct quarantine *q, const struct quarantine_item *item);
+/* What quarantine_add() returns when it had no room for ITEM (mmap
+ * failed): then release ITEM at once. */
+#define QUARANTINE_NO_ROOM ((size_t)-1)
 
-/* While the calling thread's lane holds more than its share of BUDGET
- * bytes, take out its oldest block into *OUT and return true; the caller
- * checks and releases it.  BUDGET 0 takes out everything, from every
- * lane (at exit). */
-bool quarantine_take(struct quarantine *q, size_t budget,
-                     struct quarantine_item *out);
+/*
+ * Hold back ITEM in the calling thread's lane, then, while the lane holds
+ * more than its share of BUDGET bytes or of BLOCKS blocks, take out its
+ * oldest items, up to MAX, into OUT: how many, for the caller to check
+ * and release.  All under one taking of the lane's lock.  *NEXT is set to
+ * the oldest item left (0: none), for the caller to prefetch what it will
+ * read when that one leaves.  A result of MAX may leave more to take:
+ * see quarantine_take().
+ */
+size_t quarantine_add(struct quarantine *q, const struct quarantine_item *item,
+                      size_t budget, size_t blocks,
+                      struct quarantine_item *out, size_t max,
+                      uintptr_t *next);
 
-/* The block that the calling thread's next quarantine_take() would take
- * out, or 0: for the caller to prefetch what it will read then. */
-uintptr_t quarantine_oldest(struct quarantine *q);
+/* The same without adding: take out up to MAX items while the calling
+ * thread's lane is over its share.  BUDGET 0 takes out everything, from
+ * every lane. */
+size_t quarantine_take(struct quarantine *q, size_t budget, size_t blocks,
+                       struct quarantine_item *out, size_t max,
+                       uintptr_t *next);
 
 /* Call FN for every block in the quarantine, the quarantine locked. */
 void quarantine_for_each(struct quarantine *q,
