@@ -598,7 +598,11 @@ large_resize(struct heap_span *h, size_t size)
     }
     spinlock_lock(&large_lock);
     map_set(h->map_start, h->map_len, NULL);
-    munmap((void *)h->map_start, h->map_len); /* its guard pages */
+    /* Its guard pages and the rest of its granules; not the pages the
+     * data left, where another thread's mmap may be already. */
+    munmap((void *)h->map_start, h->slots - h->map_start);
+    uintptr_t data_end = h->slots + h->slot_size;
+    munmap((void *)data_end, h->map_start + h->map_len - data_end);
     large_mapped += len - h->map_len;
     h->slots = m + page;
     h->slot_size = data;

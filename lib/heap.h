@@ -64,7 +64,8 @@ struct heap_slot {
     uintptr_t start;         /* the slot's first byte */
     size_t size;             /* its bytes */
     struct heap_meta *meta;
-    size_t *large_size;      /* a large block's requested size, or NULL */
+    size_t *large_size;      /* a large block's requested size, or NULL;
+                                written by the registry, as the record */
 };
 
 /* Memory for the hooks, as a deadbyte_allocator_t (ctx unused): 16-byte
@@ -93,8 +94,10 @@ bool heap_slot_of(uintptr_t addr, struct heap_slot *out);
 void heap_for_each_used(void (*fn)(const struct heap_slot *, void *),
                         void *arg);
 
-/* Call FN with each region the heap maps (spans and large mappings,
- * neighbours merged): the leak scan leaves them out of its roots. */
+/* Call FN with each region of spans the heap maps (neighbours merged):
+ * the leak scan leaves them out of its roots.  Large mappings are not
+ * regions: each is a block, which the scan leaves out as such, between
+ * pages that cannot be read. */
 void heap_for_each_region(void (*fn)(uintptr_t start, uintptr_t end,
                                      void *arg),
                           void *arg);

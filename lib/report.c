@@ -472,6 +472,10 @@ report_bad_block(const struct report_bad *bad)
     report_end(&out);
 }
 
+static size_t put_freed_dump(struct fmt *out,
+                             const struct block_record *record,
+                             bool with_serial, ptrdiff_t *first);
+
 void
 report_unknown_pointer(const char *func, const void *p, uint32_t call_trace)
 {
@@ -481,7 +485,12 @@ report_unknown_pointer(const char *func, const void *p, uint32_t call_trace)
     report_begin(&out, func, interior ? "interior pointer" : "invalid pointer");
     if (interior) {
         struct dump_findings found;
-        if (!inside.tracked) /* a tracked block has no header to show */
+        ptrdiff_t first;
+        /* A freed block is all 0xDD, its header too: its dump shows what
+         * changed since, not a header that looks damaged. */
+        if (inside.freed)
+            put_freed_dump(&out, &inside, options.serialno, &first);
+        else if (!inside.tracked) /* a tracked block has no header */
             dump_block(&out, (const unsigned char *)inside.p, inside.size,
                        options.serialno, inside.serial, &found);
         put_traces(&out, &inside, "Bad call at", call_trace);
