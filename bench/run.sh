@@ -505,6 +505,16 @@ for w in $ALL; do
     IFS=$old_ifs
 done
 
+# For a summary line: "; deadbyte V n/a (...)" for each skipped variant V.
+skipped_variants() {
+    old_ifs=$IFS
+    IFS=';'
+    for v in $skipped_v; do
+        [ -n "$v" ] && printf '; deadbyte %s n/a (option not available yet)' "$v"
+    done
+    IFS=$old_ifs
+}
+
 # Thread scaling: 2 threads doing N_CHURN ops each against 1 thread doing
 # N_CHURN: (2 N / t2) / (N / t1) = 2 t1 / t2.
 scaling=
@@ -520,12 +530,7 @@ if [ -n "$has1" ] && [ -n "$has2" ]; then
         verdict=$(awk -v s="$s" 'BEGIN { if (s == "-") print "?"; else print (s >= 1.7) ? "ok" : "BELOW TARGET" }')
         scaling="$scaling; deadbyte $label $s ($verdict)"
     done
-    old_ifs=$IFS
-    IFS=';'
-    for v in $skipped_v; do
-        [ -n "$v" ] && scaling="$scaling; deadbyte $v n/a (option not available yet)"
-    done
-    IFS=$old_ifs
+    scaling="$scaling$(skipped_variants)"
 fi
 
 # Start-up and exit: the startup workload starts N_START processes, so
@@ -544,12 +549,7 @@ case " $ALL " in *" startup "*)
         verdict=$(awk -v e="$e" 'BEGIN { if (e == "-") print "?"; else print (e <= 1) ? "ok" : "ABOVE TARGET" }')
         startup="$startup; deadbyte $label +$e ms ($verdict)"
     done
-    old_ifs=$IFS
-    IFS=';'
-    for v in $skipped_v; do
-        [ -n "$v" ] && startup="$startup; deadbyte $v n/a (option not available yet)"
-    done
-    IFS=$old_ifs
+    startup="$startup$(skipped_variants)"
 esac
 
 header="workload	variant	plain s	time ratio	RSS ratio	calls/s plain	calls/s deadbyte	note"
