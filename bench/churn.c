@@ -28,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_util.h"
+
 #define SLOTS 1024
 #define RING 1024          /* power of 2 */
 #define MIN_SIZE 8
@@ -37,39 +39,17 @@ static unsigned long ops_per_thread;
 static int nthreads;
 static atomic_int bad;
 
-static uint64_t next_random(uint64_t *state)
-{
-    /* xorshift64*: fast, and the same sequence everywhere */
-    uint64_t x = *state;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    *state = x;
-    return x * 0x2545F4914F6CDD1DULL;
-}
-
 static size_t random_size(uint64_t *state)
 {
-    return MIN_SIZE + next_random(state) % (MAX_SIZE - MIN_SIZE + 1);
-}
-
-/* Write TAG at the start and its low byte, inverted, at the end of a
-   SIZE-byte block (SIZE >= 8); check_block reads them back. */
-static void tag_block(unsigned char *p, size_t size, uint64_t tag)
-{
-    p[size - 1] = (unsigned char)~tag;
-    memcpy(p, &tag, sizeof tag);
+    return random_between(state, MIN_SIZE, MAX_SIZE);
 }
 
 static uint64_t check_block(const unsigned char *p, size_t size,
                             uint64_t tag)
 {
-    uint64_t got;
-    memcpy(&got, p, sizeof got);
-    if (got != tag
-        || (size > sizeof tag && p[size - 1] != (unsigned char)~tag))
+    if (!tag_ok(p, size, tag))
         atomic_store(&bad, 1);
-    return got;
+    return tag;
 }
 
 /* ---- default mode: private churn per thread ---- */

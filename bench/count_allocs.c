@@ -14,7 +14,9 @@
  * operator delete / delete[].  An operator new that calls malloc (as
  * libstdc++'s does) is one call, not two: a per-thread flag says that the
  * malloc comes from inside a counted call.  A process that ends with
- * _exit or exec, or is killed, writes nothing.
+ * _exit or exec, or is killed, writes nothing.  A child made by fork
+ * starts counting from 0 (its parent's calls are the parent's to
+ * report), so that a shell's subshells are not counted again and again.
  *
  * Bootstrap: dlsym may call calloc (for its error buffer) before the
  * real calloc is known; such calls are served from a static buffer, and
@@ -24,6 +26,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -312,7 +315,18 @@ DELETE_WRAPPER(_ZdlPvmSt11align_val_t, (void *p, ul n, ul a), (p, n, a),
 DELETE_WRAPPER(_ZdaPvmSt11align_val_t, (void *p, ul n, ul a), (p, n, a),
                (void *, ul, ul))
 
-/* ---- the report ---- */
+/* ---- fork, and the report ---- */
+
+static void forked(void)
+{
+    atomic_store(&n_allocs, 0);
+    atomic_store(&n_frees, 0);
+}
+
+__attribute__((constructor)) static void watch_fork(void)
+{
+    pthread_atfork(NULL, NULL, forked);
+}
 
 static char *put_ulong(char *out, unsigned long v)
 {

@@ -12,7 +12,10 @@
 # standard output (and the object file of the gcc workload) must be the
 # first plain run's: else the row says OUTPUT DIFFERS and the script
 # exits 1.  Last, the thread scaling of the churn program: 2-thread ops/s
-# divided by 1-thread ops/s, the same work per thread (target >= 1.7).
+# divided by 1-thread ops/s, the same work per thread (target >= 1.7),
+# and what deadbyte adds to the start and exit of a process: the
+# startup workload's time under deadbyte less its plain time, divided by
+# the number of processes it starts (target: at most 1 ms).
 #
 # Environment:
 #   ROUNDS=N           rounds (default 5; 1 with QUICK=1)
@@ -87,8 +90,10 @@ ulimit -c 0 2>/dev/null || :
 # ---- Sizes: each workload ~0.5-2 s plain on a 2-core machine ----------
 if [ -n "$QUICK" ]; then
     N_PY=3000 N_SQL=3000 N_GCC=5 N_CONT=20000 N_CHURN=200000 N_PC=100000
+    N_SMALL=500000 N_REALLOC=10 N_LARSON=30000 N_FORK=10 N_START=20
 else
     N_PY=50000 N_SQL=50000 N_GCC=60 N_CONT=300000 N_CHURN=8000000 N_PC=2500000
+    N_SMALL=20000000 N_REALLOC=250 N_LARSON=1000000 N_FORK=200 N_START=500
 fi
 
 # ---- Clocks -----------------------------------------------------------
@@ -122,6 +127,10 @@ mkdir -p "$gen" || exit 2
 note "building the workload programs in $bin"
 $CC -O2 -pthread -o "$bin/churn" "$bench_src/churn.c" ||
     die "cannot compile churn.c with $CC"
+for prog in small_blocks realloc_growth larson spawn; do
+    $CC -O2 -pthread -o "$bin/$prog" "$bench_src/$prog.c" ||
+        die "cannot compile $prog.c with $CC"
+done
 $CC -O2 -fPIC -shared -fexceptions -o "$bin/count_allocs.so" \
     "$bench_src/count_allocs.c" -ldl ||
     die "cannot compile count_allocs.c with $CC"
@@ -141,6 +150,12 @@ if command -v python3 >/dev/null 2>&1; then
 fi
 SQLITE3=$(command -v sqlite3 2>/dev/null) || SQLITE3=
 GCC=$(command -v gcc 2>/dev/null) || GCC=
+BASH_PROG=$(command -v bash 2>/dev/null) || BASH_PROG=
+# The program that startup and bash-fork-exec start again and again.
+TRUE=
+for f in /bin/true /usr/bin/true; do
+    [ -x "$f" ] && { TRUE=$f; break; }
+done
 
 # ---- Inputs -----------------------------------------------------------
 # A SQL script: two tables filled by N_SQL explicit INSERTs each (sqlite
@@ -232,6 +247,21 @@ fi
 add churn-1t '"$bin/churn" 1 $N_CHURN'
 add churn-2t '"$bin/churn" 2 $N_CHURN'
 add churn-pc-2t '"$bin/churn" -p 2 $N_PC'
+add small-blocks '"$bin/small_blocks" $N_SMALL'
+add realloc-growth '"$bin/realloc_growth" $N_REALLOC'
+add larson-2t '"$bin/larson" 2 $N_LARSON'
+if [ -z "$TRUE" ]; then
+    skip bash-fork-exec "no /bin/true"
+elif [ -n "$BASH_PROG" ]; then
+    add bash-fork-exec '"$BASH_PROG" "$bench_src/fork_exec.sh" $N_FORK "$TRUE"'
+else
+    skip bash-fork-exec "no bash"
+fi
+if [ -n "$TRUE" ]; then
+    add startup '"$bin/spawn" $N_START "$TRUE"'
+else
+    skip startup "no /bin/true"
+fi
 
 if [ -n "$WORKLOADS" ]; then
     sel=
@@ -475,6 +505,16 @@ for w in $ALL; do
     IFS=$old_ifs
 done
 
+# For a summary line: "; deadbyte V n/a (...)" for each skipped variant V.
+skipped_variants() {
+    old_ifs=$IFS
+    IFS=';'
+    for v in $skipped_v; do
+        [ -n "$v" ] && printf '; deadbyte %s n/a (option not available yet)' "$v"
+    done
+    IFS=$old_ifs
+}
+
 # Thread scaling: 2 threads doing N_CHURN ops each against 1 thread doing
 # N_CHURN: (2 N / t2) / (N / t1) = 2 t1 / t2.
 scaling=
@@ -490,13 +530,27 @@ if [ -n "$has1" ] && [ -n "$has2" ]; then
         verdict=$(awk -v s="$s" 'BEGIN { if (s == "-") print "?"; else print (s >= 1.7) ? "ok" : "BELOW TARGET" }')
         scaling="$scaling; deadbyte $label $s ($verdict)"
     done
-    old_ifs=$IFS
-    IFS=';'
-    for v in $skipped_v; do
-        [ -n "$v" ] && scaling="$scaling; deadbyte $v n/a (option not available yet)"
-    done
-    IFS=$old_ifs
+    scaling="$scaling$(skipped_variants)"
 fi
+
+# Start-up and exit: the startup workload starts N_START processes, so
+# (deadbyte time - plain time) / N_START is what deadbyte adds to each
+# (and the launcher's own start, once, shared out).
+startup=
+ms_each() { # ms_each TIME [PLAIN-TIME]: (TIME - PLAIN-TIME) / N_START in ms
+    awk -v t="$1" -v p="${2:-0}" -v n="$N_START" 'BEGIN {
+        if (t == "-" || p == "-") print "-"; else printf "%.2f", (t - p) * 1000 / n }'; }
+case " $ALL " in *" startup "*)
+    pt=$(median startup plain 3)
+    startup="plain $(ms_each "$pt") ms a process"
+    for i in $VLIST; do
+        eval "label=\$v_label_$i"
+        e=$(ms_each "$(median startup "v$i" 3)" "$pt")
+        verdict=$(awk -v e="$e" 'BEGIN { if (e == "-") print "?"; else print (e <= 1) ? "ok" : "ABOVE TARGET" }')
+        startup="$startup; deadbyte $label +$e ms ($verdict)"
+    done
+    startup="$startup$(skipped_variants)"
+esac
 
 header="workload	variant	plain s	time ratio	RSS ratio	calls/s plain	calls/s deadbyte	note"
 {
@@ -514,6 +568,8 @@ header="workload	variant	plain s	time ratio	RSS ratio	calls/s plain	calls/s dead
     echo
     [ -n "$scaling" ] &&
         echo "thread scaling (churn, 2-thread ops/s / 1-thread ops/s, target >= 1.7): $scaling"
+    [ -n "$startup" ] &&
+        echo "start-up and exit (startup: $N_START runs of $TRUE; deadbyte's extra cost a process, target <= 1 ms): $startup"
     [ -n "$skipped_wl" ] && printf 'skipped: %s' "$skipped_wl"
     :
 } | tee "$tmp/report"
@@ -529,6 +585,8 @@ if [ -n "$BENCH_MARKDOWN" ]; then
         echo
         [ -n "$scaling" ] &&
             echo "Thread scaling (churn, 2-thread ops/s ÷ 1-thread ops/s, target ≥ 1.7): $scaling."
+        [ -n "$startup" ] &&
+            echo "Start-up and exit (startup: $N_START runs of \`$TRUE\`; deadbyte's extra cost a process, target ≤ 1 ms): $startup."
         [ -n "$skipped_wl" ] && printf '\nSkipped: %s' "$skipped_wl"
         :
     } >"$BENCH_MARKDOWN" || die "cannot write $BENCH_MARKDOWN"
