@@ -170,6 +170,10 @@ heapcheck_at_end(enum heapcheck_end how, uintptr_t stack_from)
     report_set_ending(how == HEAPCHECK_EXIT ? REPORT_EXIT : REPORT__EXIT);
     if (how != HEAPCHECK_EXEC)
         stats_at_exit();
+    if (__atomic_load_n(&heapcheck_child_untouched, __ATOMIC_RELAXED)) {
+        report_set_ending(REPORT_ABORT);
+        return; /* the parent's heap, which the parent checks */
+    }
     deadbyte_check_heap();
     /* An exec that fails returns to a program that goes on: no leak
      * report then (LeakSanitizer makes none at exec either). */
@@ -208,9 +212,12 @@ after_fork(void)
     quarantine_unlock_all();
 }
 
+bool heapcheck_child_untouched;
+
 static void
 after_fork_in_child(void)
 {
+    heapcheck_child_untouched = true;
     traces_unlock();
     registry_unlock_all_in_child();
     quarantine_unlock_all();

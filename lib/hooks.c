@@ -69,6 +69,7 @@ lay_out(struct hooks_ctx *ctx, unsigned char *p, size_t offset, size_t n,
         return NULL;
     }
     usage_count(+1, n);
+    heapcheck_note_change();
     if (options.break_at.count)
         breakpoint_check(record.serial, p, n, ctx->api_id, record.alloc_trace);
     if (options.check_every)
@@ -159,6 +160,7 @@ begin_release(const char *func, unsigned char *p, uint32_t trace,
         if (record->tracked)
             report_tracked_block(func, record, trace);
         usage_count(-1, record->size);
+        heapcheck_note_change();
         return;
     case REGISTRY_FREED:
         report_freed_block(func, record, trace);
@@ -440,6 +442,7 @@ realloc_in_base(struct hooks_ctx *ctx, unsigned char *p, size_t new_size,
     if (!registry_add(&record))
         report_out_of_memory(api_realloc_name(ctx->api_id), p, size);
     usage_count(+1, size);
+    heapcheck_note_change();
     if (failed) {
         errno = ENOMEM;
         return NULL;
