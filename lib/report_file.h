@@ -19,7 +19,8 @@
  * made by this call (O_EXCL), or made earlier by this process (before an
  * exec, or by another report) -- never reached through a symbolic link,
  * and only a regular file of this user with one name and no access for
- * others.  Else -1, after one line on standard error saying why.
+ * others.  DIR itself is made (mode 0700) if it does not exist; its
+ * parent must.  Else -1, after one line on standard error saying why.
  */
 int report_file_open(const char *dir);
 

@@ -225,5 +225,31 @@ else
     show "$tmp/err"
 fi
 
+# ---- The private report directory is made by the first process with a
+# report, private, and not at all in a run without one.
+mkdir "$tmp/lazy" || exit 99
+TMPDIR=$tmp/lazy "$DEADBYTE" sh -c 'ls -A "${DEADBYTE_REPORT_DIR%/*}"' \
+    >"$tmp/out" 2>"$tmp/err" </dev/null
+status=$?
+if [ "$status" -eq 0 ] && ! [ -s "$tmp/out" ] && ! [ -s "$tmp/err" ] &&
+   [ -z "$(ls -A "$tmp/lazy")" ]; then
+    pass "a run without a report makes no report directory"
+else
+    fail "a run without a report: status $status; made:"
+    show "$tmp/out" "$tmp/err"
+fi
+TMPDIR=$tmp/lazy "$DEADBYTE" sh -c '"$1"; ls -ld "$DEADBYTE_REPORT_DIR"' \
+    sh "$BUG" >"$tmp/out" 2>"$tmp/err" </dev/null
+status=$?
+if [ "$status" -eq 0 ] && grep -q '^drwx------ ' "$tmp/out" &&
+   grep -q "$fatal_line" "$tmp/err" &&
+   grep -q '^deadbyte: 1 error in 1 process' "$tmp/err" &&
+   [ -z "$(ls -A "$tmp/lazy")" ]; then
+    pass "the first report makes the report directory, mode 0700"
+else
+    fail "the first report: status $status; stdout and stderr:"
+    show "$tmp/out" "$tmp/err"
+fi
+
 echo "report_files.sh: $passes passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -418,10 +418,13 @@ main(int argc, char **argv)
         return EXIT_DEADBYTE_ERROR;
     }
     /* From here on, no signal may end the launcher before it has removed
-     * the directory it makes: they wait, or go to the program. */
+     * the directory it names: they wait, or go to the program.  --gdb
+     * writes its status file there at once; else the program's first
+     * process with a report makes it, and a run without one makes none. */
     supervise_hold_signals();
     /* Absolute: the program's processes may change directory. */
-    char *dir = keep ? realpath(options.report_dir, NULL) : reports_make_dir();
+    char *dir = keep ? realpath(options.report_dir, NULL)
+                     : reports_make_dir(options.gdb);
     if (!dir) {
         if (keep)
             fprintf(stderr, "deadbyte: --report-dir %s: %s\n",
@@ -434,7 +437,7 @@ main(int argc, char **argv)
                         "in it (%zu bytes; at most %zu)\n",
                 keep ? "--report-dir" : "report directory", printable(dir),
                 strlen(dir), (size_t)REPORT_DIR_MAX);
-        if (!keep)
+        if (!keep && options.gdb)
             rmdir(dir);
         free(dir);
         return EXIT_DEADBYTE_ERROR;

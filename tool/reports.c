@@ -17,36 +17,78 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+/* Six characters from [A-Za-z0-9], as mkdtemp(3) puts in place of
+ * XXXXXX. */
+static void
+random_name(char *out)
+{
+    static const char chars[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    unsigned char bytes[6];
+    if (getrandom(bytes, sizeof bytes, GRND_NONBLOCK) != (ssize_t)sizeof bytes) {
+        /* No entropy yet (early boot): the clock and the process ID;
+         * a name taken already is skipped below. */
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        uint64_t x = (uint64_t)now.tv_nsec * 0x9e3779b97f4a7c15u ^
+                     (uint64_t)now.tv_sec ^ (uint64_t)getpid() << 32;
+        for (size_t i = 0; i < sizeof bytes; i++, x >>= 8)
+            bytes[i] = (unsigned char)x;
+    }
+    for (size_t i = 0; i < sizeof bytes; i++)
+        out[i] = chars[bytes[i] % (sizeof chars - 1)];
+    out[sizeof bytes] = '\0';
+}
+
 char *
-reports_make_dir(void)
+reports_make_dir(bool now)
 {
     const char *tmp = getenv("TMPDIR");
     if (!tmp || !*tmp)
         tmp = "/tmp";
-    size_t len = strlen(tmp) + sizeof "/deadbyte.XXXXXX";
-    char *dir = malloc(len);
-    if (!dir)
-        return NULL;
-    snprintf(dir, len, "%s/deadbyte.XXXXXX", tmp);
-    if (!mkdtemp(dir)) {
-        fprintf(stderr, "deadbyte: cannot make a report directory in %s: %s\n",
-                printable(tmp), strerror(errno));
-        free(dir);
-        return NULL;
-    }
     /* Absolute, for TMPDIR may be relative and the program's processes
      * may change directory. */
-    char *absolute = realpath(dir, NULL);
-    if (!absolute) {
-        fprintf(stderr, "deadbyte: %s: %s\n", printable(dir), strerror(errno));
-        rmdir(dir);
+    char *parent = realpath(tmp, NULL);
+    struct stat st;
+    if (parent && stat(parent, &st) == 0 && !S_ISDIR(st.st_mode))
+        errno = ENOTDIR;
+    else if (parent && access(parent, W_OK | X_OK) == 0) {
+        size_t len = strlen(parent) + sizeof "/deadbyte.XXXXXX";
+        char *dir = malloc(len);
+        for (int tries = 0; dir && tries < 100; tries++) {
+            char name[7];
+            random_name(name);
+            snprintf(dir, len, "%s/deadbyte.%s", parent, name);
+            /* Not made unless asked: the first process with a report
+             * makes it (lib/report_file.c), and most runs have none. */
+            bool taken;
+            if (now ? mkdir(dir, 0700) == 0 : lstat(dir, &st) != 0) {
+                if (now || errno == ENOENT) {
+                    free(parent);
+                    return dir;
+                }
+                taken = false; /* lstat failed otherwise */
+            } else {
+                taken = now ? errno == EEXIST : true;
+            }
+            if (!taken)
+                break;
+        }
+        free(dir);
+        if (!dir)
+            errno = ENOMEM;
     }
-    free(dir);
-    return absolute;
+    fprintf(stderr, "deadbyte: cannot make a report directory in %s: %s\n",
+            printable(tmp), strerror(errno));
+    free(parent);
+    return NULL;
 }
 
 struct report {

@@ -6,12 +6,17 @@
 #ifndef DEADBYTE_REPORTS_H
 #define DEADBYTE_REPORTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <time.h>
 
-/* Make a private report directory; its path, or NULL after a message. */
-char *reports_make_dir(void);
+/*
+ * A private report directory in $TMPDIR, absolute: its path, or NULL
+ * after a message.  Made now if NOW, else only named: the first process
+ * of the program that writes a report makes it.
+ */
+char *reports_make_dir(bool now);
 
 /* What the reports of a run said. */
 struct reports_summary {
