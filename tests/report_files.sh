@@ -251,5 +251,19 @@ else
     show "$tmp/out" "$tmp/err"
 fi
 
+# A deadbyte run by the program uses the outer one's directory, made or
+# not yet.
+TMPDIR=$tmp/lazy "$DEADBYTE" sh -c '"$1" "$2"; echo "inner $?"' \
+    sh "$DEADBYTE" "$BUG" >"$tmp/out" 2>"$tmp/err" </dev/null
+status=$?
+if [ "$status" -eq 0 ] && grep -qx 'inner 134' "$tmp/out" &&
+   grep -q '^deadbyte: 1 error in 1 process' "$tmp/err" &&
+   [ -z "$(ls -A "$tmp/lazy")" ]; then
+    pass "deadbyte under deadbyte: the outer report directory"
+else
+    fail "deadbyte under deadbyte: status $status; stdout and stderr:"
+    show "$tmp/out" "$tmp/err"
+fi
+
 echo "report_files.sh: $passes passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -315,6 +315,10 @@ main(int argc, char **argv)
     int status = check_environment();
     if (status)
         return status;
+    /* The report directory of an outer deadbyte, if this one runs under
+     * it: not made until a process has a report (see below). */
+    const char *outer_dir = getenv("DEADBYTE_REPORT_DIR");
+    char *inherited_dir = outer_dir ? strdup(outer_dir) : NULL;
 
     /* The whole command line is checked before --help, --version or
      * --list-options act (the first of them given). */
@@ -412,6 +416,14 @@ main(int argc, char **argv)
     }
     bool keep = options.report_dir && *options.report_dir;
     struct stat st;
+    /* Made by the first process with a report, so maybe not yet: make
+     * it now, as that process would.  One named on the command line must
+     * exist. */
+    if (keep && inherited_dir &&
+        strcmp(inherited_dir, options.report_dir) == 0 &&
+        stat(options.report_dir, &st) != 0 && errno == ENOENT)
+        mkdir(options.report_dir, 0700);
+    free(inherited_dir);
     if (keep && (stat(options.report_dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
         fprintf(stderr, "deadbyte: --report-dir %s: not a directory\n",
                 printable(options.report_dir));
