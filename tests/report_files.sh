@@ -251,6 +251,18 @@ else
     show "$tmp/out" "$tmp/err"
 fi
 
+# Blocks still reachable at exit, and so nothing to report: no file.
+"$DEADBYTE" --report-dir="$tmp/lazy" sh -c : >"$tmp/out" 2>"$tmp/err" </dev/null
+status=$?
+if [ "$status" -eq 0 ] && ! [ -s "$tmp/err" ] &&
+   [ -z "$(ls -A "$tmp/lazy")" ]; then
+    pass "a process with nothing to report writes no report file"
+else
+    fail "nothing to report: status $status; files: $(ls -A "$tmp/lazy")"
+    show "$tmp/err"
+    rm -f "$tmp/lazy/"*
+fi
+
 # A deadbyte run by the program uses the outer one's directory, made or
 # not yet.
 TMPDIR=$tmp/lazy "$DEADBYTE" sh -c '"$1" "$2"; echo "inner $?"' \
