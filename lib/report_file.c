@@ -5,7 +5,7 @@
  * --break-at note, the leak report, the fatal report) and across an exec,
  * which keeps the process ID: the first open makes it, O_EXCL; later ones
  * check that what they opened is that file.  The first report of all
- * makes the directory, when it does not exist yet.  Runs inside the allocator:
+ * makes the launcher's private directory, which it only names.  Runs inside the allocator:
  * system calls and buffers on the stack only.
  */
 #include "config.h"
@@ -64,20 +64,22 @@ report_file_refuse(const char *path, int error)
     refuse(path, why ? why : "cannot open it", why ? 0 : error);
 }
 
-/*
- * The directory is missing: make it, private, as the launcher leaves
- * its own to the first process with a report (making one for every run
- * cost more than the rest of a short process).  Another process of the
- * program may make it at the same moment.  Its parent must exist.
- */
-static bool
-make_dir(const char *dir)
+bool
+report_file_make_pending_dir(const char *dir)
 {
+    char marker[PATH_MAX];
+    size_t len = strlen(dir);
+    if (len + sizeof REPORT_DIR_PENDING > sizeof marker)
+        return false;
+    memcpy(marker, dir, len);
+    memcpy(marker + len, REPORT_DIR_PENDING, sizeof REPORT_DIR_PENDING);
     int saved_errno = errno;
-    if (mkdir(dir, 0700) == 0 || errno == EEXIST)
-        return true;
-    errno = saved_errno; /* say why the report file is not there */
-    return false;
+    struct stat st;
+    bool made = lstat(marker, &st) == 0 && S_ISREG(st.st_mode) &&
+                st.st_uid == geteuid() &&
+                (mkdir(dir, 0700) == 0 || errno == EEXIST);
+    errno = saved_errno; /* why the report file is not there, if not made */
+    return made;
 }
 
 /* Is FD, just opened without O_CREAT, the report file of this process?
@@ -138,7 +140,7 @@ report_file_open(const char *dir)
      * nothing for a regular file. */
     int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
     int fd = open(path, flags | O_CREAT | O_EXCL, 0600);
-    if (fd < 0 && errno == ENOENT && make_dir(dir))
+    if (fd < 0 && errno == ENOENT && report_file_make_pending_dir(dir))
         fd = open(path, flags | O_CREAT | O_EXCL, 0600);
     if (fd >= 0) {
         struct stat st;

@@ -422,7 +422,7 @@ main(int argc, char **argv)
     if (keep && inherited_dir &&
         strcmp(inherited_dir, options.report_dir) == 0 &&
         stat(options.report_dir, &st) != 0 && errno == ENOENT)
-        mkdir(options.report_dir, 0700);
+        report_file_make_pending_dir(options.report_dir);
     free(inherited_dir);
     if (keep && (stat(options.report_dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
         fprintf(stderr, "deadbyte: --report-dir %s: not a directory\n",
@@ -451,6 +451,8 @@ main(int argc, char **argv)
                 strlen(dir), (size_t)REPORT_DIR_MAX);
         if (!keep && options.gdb)
             rmdir(dir);
+        else if (!keep)
+            reports_end_pending(dir);
         free(dir);
         return EXIT_DEADBYTE_ERROR;
     }
@@ -464,6 +466,8 @@ main(int argc, char **argv)
         status = gdb_run(path, argv + optind, preload, dir);
     else
         status = launch_run(path, argv + optind, preload);
+    if (!keep && !options.gdb)
+        reports_end_pending(dir);
     struct reports_summary summary = reports_print(dir, out, !keep, started);
     free(dir);
     if (out != stderr)

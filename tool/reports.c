@@ -9,6 +9,7 @@
 #include "reports.h"
 
 #include "printable.h"
+#include "report_file.h"
 #include "symbolize.h"
 
 #include <dirent.h>
@@ -47,6 +48,33 @@ random_name(char *out)
     out[sizeof bytes] = '\0';
 }
 
+/*
+ * Take the name DIR: make the directory (NOW), or else the file that
+ * keeps the name for the first process with a report, which makes the
+ * directory (lib/report_file.c): most runs have none.  0, or an errno;
+ * EEXIST when the name is taken.
+ */
+static int
+take_name(const char *dir, bool now)
+{
+    if (now)
+        return mkdir(dir, 0700) == 0 ? 0 : errno;
+    char pending[PATH_MAX];
+    if (snprintf(pending, sizeof pending, "%s%s", dir, REPORT_DIR_PENDING) >=
+        (int)sizeof pending)
+        return ENAMETOOLONG;
+    int fd = open(pending, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                  0600);
+    if (fd < 0)
+        return errno;
+    close(fd);
+    struct stat st;
+    if (lstat(dir, &st) != 0 && errno == ENOENT)
+        return 0;
+    unlink(pending);
+    return EEXIST;
+}
+
 char *
 reports_make_dir(bool now)
 {
@@ -56,39 +84,33 @@ reports_make_dir(bool now)
     /* Absolute, for TMPDIR may be relative and the program's processes
      * may change directory. */
     char *parent = realpath(tmp, NULL);
-    struct stat st;
-    if (parent && stat(parent, &st) == 0 && !S_ISDIR(st.st_mode))
-        errno = ENOTDIR;
-    else if (parent && access(parent, W_OK | X_OK) == 0) {
-        size_t len = strlen(parent) + sizeof "/deadbyte.XXXXXX";
-        char *dir = malloc(len);
-        for (int tries = 0; dir && tries < 100; tries++) {
-            char name[7];
-            random_name(name);
-            snprintf(dir, len, "%s/deadbyte.%s", parent, name);
-            /* Not made unless asked: the first process with a report
-             * makes it (lib/report_file.c), and most runs have none. */
-            bool taken;
-            if (now ? mkdir(dir, 0700) == 0 : lstat(dir, &st) != 0) {
-                if (now || errno == ENOENT) {
-                    free(parent);
-                    return dir;
-                }
-                taken = false; /* lstat failed otherwise */
-            } else {
-                taken = now ? errno == EEXIST : true;
-            }
-            if (!taken)
-                break;
-        }
-        free(dir);
-        if (!dir)
-            errno = ENOMEM;
+    int error = parent ? EEXIST : errno;
+    size_t len = parent ? strlen(parent) + sizeof "/deadbyte.XXXXXX" : 0;
+    char *dir = parent ? malloc(len) : NULL;
+    if (parent && !dir)
+        error = ENOMEM;
+    for (int tries = 0; dir && error == EEXIST && tries < 100; tries++) {
+        char name[7];
+        random_name(name);
+        snprintf(dir, len, "%s/deadbyte.%s", parent, name);
+        error = take_name(dir, now);
     }
-    fprintf(stderr, "deadbyte: cannot make a report directory in %s: %s\n",
-            printable(tmp), strerror(errno));
     free(parent);
+    if (error == 0)
+        return dir;
+    free(dir);
+    fprintf(stderr, "deadbyte: cannot make a report directory in %s: %s\n",
+            printable(tmp), strerror(error));
     return NULL;
+}
+
+void
+reports_end_pending(const char *dir)
+{
+    char pending[PATH_MAX];
+    if (snprintf(pending, sizeof pending, "%s%s", dir, REPORT_DIR_PENDING) <
+        (int)sizeof pending)
+        unlink(pending);
 }
 
 struct report {
