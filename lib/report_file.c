@@ -5,8 +5,8 @@
  * --break-at note, the leak report, the fatal report) and across an exec,
  * which keeps the process ID: the first open makes it, O_EXCL; later ones
  * check that what they opened is that file.  The first report of all
- * makes the launcher's private directory, which it only names.  Runs inside the allocator:
- * system calls and buffers on the stack only.
+ * makes the launcher's private directory, which it only names.  Runs
+ * inside the allocator: system calls and buffers on the stack only.
  */
 #include "config.h"
 
