@@ -80,8 +80,6 @@ HOOK_PATH int
 deadbyte_check_heap(void)
 {
     options_init();
-    /* Where the check was asked for: the program's call, or exit. */
-    uint32_t trace = traces_capture();
     const char *func = "deadbyte_check_heap";
     struct damage damage = {false, BLOCK_OK, {0}};
     registry_for_each(find_damaged_live, &damage);
@@ -98,6 +96,12 @@ deadbyte_check_heap(void)
           still_live(&damage.record)))
         damage.found = false;
     if (damage.found) {
+        /* Where the check was asked for: the program's call, or exit.
+         * Captured only for a report: the first capture of a process
+         * sets libunwind and the store of stacks up, which is most of
+         * what a short process costs (and nothing at all had been
+         * allocated in many, /bin/true among them). */
+        uint32_t trace = traces_capture();
         struct report_bad bad = {func, damage.record.api,
                                  (const unsigned char *)damage.record.p,
                                  damage.fault, options.serialno, 0,

@@ -545,9 +545,24 @@ put_summary(struct fmt *out, size_t direct, size_t direct_bytes,
                                 : " blocks still reachable\n");
 }
 
+/* Has report() anything to say: a block nothing reaches, or with
+ * --leaks=all any block? */
+static bool
+anything_to_report(void)
+{
+    for (size_t i = 0; i < n_blocks; i++)
+        if (blocks[i].reach != REACHABLE || options.leaks == LEAKS_ALL)
+            return true;
+    return false;
+}
+
 static void
 report(void)
 {
+    /* Else not even the report file: opening it made it (and the report
+     * directory), empty, for every process with a block left at exit. */
+    if (!anything_to_report())
+        return;
     sort_by_kind(blocks, n_blocks);
     struct group *groups = map(n_blocks * sizeof *groups + 1);
     if (!groups)

@@ -4,8 +4,9 @@
  * report_file.h).  A process may open it many times (statistics, a
  * --break-at note, the leak report, the fatal report) and across an exec,
  * which keeps the process ID: the first open makes it, O_EXCL; later ones
- * check that what they opened is that file.  Runs inside the allocator:
- * system calls and buffers on the stack only.
+ * check that what they opened is that file.  The first report of all
+ * makes the launcher's private directory, which it only names.  Runs
+ * inside the allocator: system calls and buffers on the stack only.
  */
 #include "config.h"
 
@@ -61,6 +62,24 @@ report_file_refuse(const char *path, int error)
                       : error == ENFILE ? "too many open files"
                                         : NULL;
     refuse(path, why ? why : "cannot open it", why ? 0 : error);
+}
+
+bool
+report_file_make_pending_dir(const char *dir)
+{
+    char marker[PATH_MAX];
+    size_t len = strlen(dir);
+    if (len + sizeof REPORT_DIR_PENDING > sizeof marker)
+        return false;
+    memcpy(marker, dir, len);
+    memcpy(marker + len, REPORT_DIR_PENDING, sizeof REPORT_DIR_PENDING);
+    int saved_errno = errno;
+    struct stat st;
+    bool made = lstat(marker, &st) == 0 && S_ISREG(st.st_mode) &&
+                st.st_uid == geteuid() &&
+                (mkdir(dir, 0700) == 0 || errno == EEXIST);
+    errno = saved_errno; /* why the report file is not there, if not made */
+    return made;
 }
 
 /* Is FD, just opened without O_CREAT, the report file of this process?
@@ -121,6 +140,8 @@ report_file_open(const char *dir)
      * nothing for a regular file. */
     int flags = O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK;
     int fd = open(path, flags | O_CREAT | O_EXCL, 0600);
+    if (fd < 0 && errno == ENOENT && report_file_make_pending_dir(dir))
+        fd = open(path, flags | O_CREAT | O_EXCL, 0600);
     if (fd >= 0) {
         struct stat st;
         if (fstat(fd, &st) == 0) {

@@ -225,5 +225,84 @@ else
     show "$tmp/err"
 fi
 
+# ---- The private report directory is made by the first process with a
+# report, private, and not at all in a run without one; meanwhile a file
+# DIR.pending keeps its name.  A process that reports after the launcher
+# has ended makes nothing.
+mkdir "$tmp/lazy" || exit 99
+TMPDIR=$tmp/lazy "$DEADBYTE" sh -c \
+    'ls -A "${DEADBYTE_REPORT_DIR%/*}"; ls -A "$DEADBYTE_REPORT_DIR"' \
+    >"$tmp/out" 2>"$tmp/err" </dev/null
+status=$?
+if [ "$status" -ne 0 ] && grep -Eqx 'deadbyte\.[A-Za-z0-9]{6}\.pending' "$tmp/out" &&
+   [ "$(wc -l <"$tmp/out")" -eq 1 ] && grep -q 'No such file' "$tmp/err" &&
+   [ -z "$(ls -A "$tmp/lazy")" ]; then
+    pass "a run without a report makes no report directory"
+else
+    fail "a run without a report: status $status; made:"
+    show "$tmp/out" "$tmp/err"
+fi
+TMPDIR=$tmp/lazy "$DEADBYTE" sh -c '"$1"; ls -ld "$DEADBYTE_REPORT_DIR"' \
+    sh "$BUG" >"$tmp/out" 2>"$tmp/err" </dev/null
+status=$?
+if [ "$status" -eq 0 ] && grep -q '^drwx------ ' "$tmp/out" &&
+   grep -q "$fatal_line" "$tmp/err" &&
+   grep -q '^deadbyte: 1 error in 1 process' "$tmp/err" &&
+   [ -z "$(ls -A "$tmp/lazy")" ]; then
+    pass "the first report makes the report directory, mode 0700"
+else
+    fail "the first report: status $status; stdout and stderr:"
+    show "$tmp/out" "$tmp/err"
+fi
+# The library alone: a missing directory is made only while its .pending
+# file is there.
+DEADBYTE_REPORT_DIR=$tmp/lazy/reports "$LIBBUG" >"$tmp/out" 2>"$tmp/err" </dev/null
+status=$?
+if [ "$status" -eq 134 ] && ! [ -e "$tmp/lazy/reports" ] &&
+   grep -q "^deadbyte: not writing the report to $tmp/lazy/reports/[0-9]*\.report: no such directory\$" "$tmp/err" &&
+   grep -q '^Fatal error: ' "$tmp/err"; then
+    pass "no DIR.pending: no directory made, the report on standard error"
+else
+    fail "no DIR.pending: status $status; stderr:"
+    show "$tmp/err"
+fi
+: >"$tmp/lazy/reports.pending"
+DEADBYTE_REPORT_DIR=$tmp/lazy/reports "$LIBBUG" >"$tmp/out" 2>"$tmp/err" </dev/null
+status=$?
+if [ "$status" -eq 134 ] && ! grep -q '^Fatal error: ' "$tmp/err" &&
+   grep -q '^Fatal error: ' "$tmp/lazy/reports/"*.report; then
+    pass "with DIR.pending: the report in the directory it made"
+else
+    fail "with DIR.pending: status $status; stderr:"
+    show "$tmp/err"
+fi
+rm -rf "${tmp:?}/lazy/"*
+
+# Blocks still reachable at exit, and so nothing to report: no file.
+"$DEADBYTE" --report-dir="$tmp/lazy" sh -c : >"$tmp/out" 2>"$tmp/err" </dev/null
+status=$?
+if [ "$status" -eq 0 ] && ! [ -s "$tmp/err" ] &&
+   [ -z "$(ls -A "$tmp/lazy")" ]; then
+    pass "a process with nothing to report writes no report file"
+else
+    fail "nothing to report: status $status; files: $(ls -A "$tmp/lazy")"
+    show "$tmp/err"
+    rm -f "$tmp/lazy/"*
+fi
+
+# A deadbyte run by the program uses the outer one's directory, made or
+# not yet.
+TMPDIR=$tmp/lazy "$DEADBYTE" sh -c '"$1" "$2"; echo "inner $?"' \
+    sh "$DEADBYTE" "$BUG" >"$tmp/out" 2>"$tmp/err" </dev/null
+status=$?
+if [ "$status" -eq 0 ] && grep -qx 'inner 134' "$tmp/out" &&
+   grep -q '^deadbyte: 1 error in 1 process' "$tmp/err" &&
+   [ -z "$(ls -A "$tmp/lazy")" ]; then
+    pass "deadbyte under deadbyte: the outer report directory"
+else
+    fail "deadbyte under deadbyte: status $status; stdout and stderr:"
+    show "$tmp/out" "$tmp/err"
+fi
+
 echo "report_files.sh: $passes passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -315,6 +315,10 @@ main(int argc, char **argv)
     int status = check_environment();
     if (status)
         return status;
+    /* The report directory of an outer deadbyte, if this one runs under
+     * it: not made until a process has a report (see below). */
+    const char *outer_dir = getenv("DEADBYTE_REPORT_DIR");
+    char *inherited_dir = outer_dir ? strdup(outer_dir) : NULL;
 
     /* The whole command line is checked before --help, --version or
      * --list-options act (the first of them given). */
@@ -412,16 +416,27 @@ main(int argc, char **argv)
     }
     bool keep = options.report_dir && *options.report_dir;
     struct stat st;
+    /* Made by the first process with a report, so maybe not yet: make
+     * it now, as that process would.  One named on the command line must
+     * exist. */
+    if (keep && inherited_dir &&
+        strcmp(inherited_dir, options.report_dir) == 0 &&
+        stat(options.report_dir, &st) != 0 && errno == ENOENT)
+        report_file_make_pending_dir(options.report_dir);
+    free(inherited_dir);
     if (keep && (stat(options.report_dir, &st) != 0 || !S_ISDIR(st.st_mode))) {
         fprintf(stderr, "deadbyte: --report-dir %s: not a directory\n",
                 printable(options.report_dir));
         return EXIT_DEADBYTE_ERROR;
     }
     /* From here on, no signal may end the launcher before it has removed
-     * the directory it makes: they wait, or go to the program. */
+     * the directory it names: they wait, or go to the program.  --gdb
+     * writes its status file there at once; else the program's first
+     * process with a report makes it, and a run without one makes none. */
     supervise_hold_signals();
     /* Absolute: the program's processes may change directory. */
-    char *dir = keep ? realpath(options.report_dir, NULL) : reports_make_dir();
+    char *dir = keep ? realpath(options.report_dir, NULL)
+                     : reports_make_dir(options.gdb);
     if (!dir) {
         if (keep)
             fprintf(stderr, "deadbyte: --report-dir %s: %s\n",
@@ -434,8 +449,10 @@ main(int argc, char **argv)
                         "in it (%zu bytes; at most %zu)\n",
                 keep ? "--report-dir" : "report directory", printable(dir),
                 strlen(dir), (size_t)REPORT_DIR_MAX);
-        if (!keep)
+        if (!keep && options.gdb)
             rmdir(dir);
+        else if (!keep)
+            reports_end_pending(dir);
         free(dir);
         return EXIT_DEADBYTE_ERROR;
     }
@@ -449,6 +466,8 @@ main(int argc, char **argv)
         status = gdb_run(path, argv + optind, preload, dir);
     else
         status = launch_run(path, argv + optind, preload);
+    if (!keep && !options.gdb)
+        reports_end_pending(dir);
     struct reports_summary summary = reports_print(dir, out, !keep, started);
     free(dir);
     if (out != stderr)

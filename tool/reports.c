@@ -9,6 +9,7 @@
 #include "reports.h"
 
 #include "printable.h"
+#include "report_file.h"
 #include "symbolize.h"
 
 #include <dirent.h>
@@ -17,36 +18,99 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+/* Six characters from [A-Za-z0-9], as mkdtemp(3) puts in place of
+ * XXXXXX. */
+static void
+random_name(char *out)
+{
+    static const char chars[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    unsigned char bytes[6];
+    if (getrandom(bytes, sizeof bytes, GRND_NONBLOCK) != (ssize_t)sizeof bytes) {
+        /* No entropy yet (early boot): the clock and the process ID;
+         * a name taken already is skipped below. */
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        uint64_t x = (uint64_t)now.tv_nsec * 0x9e3779b97f4a7c15u ^
+                     (uint64_t)now.tv_sec ^ (uint64_t)getpid() << 32;
+        for (size_t i = 0; i < sizeof bytes; i++, x >>= 8)
+            bytes[i] = (unsigned char)x;
+    }
+    for (size_t i = 0; i < sizeof bytes; i++)
+        out[i] = chars[bytes[i] % (sizeof chars - 1)];
+    out[sizeof bytes] = '\0';
+}
+
+/*
+ * Take the name DIR: make the directory (NOW), or else the file that
+ * keeps the name for the first process with a report, which makes the
+ * directory (lib/report_file.c): most runs have none.  0, or an errno;
+ * EEXIST when the name is taken.
+ */
+static int
+take_name(const char *dir, bool now)
+{
+    if (now)
+        return mkdir(dir, 0700) == 0 ? 0 : errno;
+    char pending[PATH_MAX];
+    if (snprintf(pending, sizeof pending, "%s%s", dir, REPORT_DIR_PENDING) >=
+        (int)sizeof pending)
+        return ENAMETOOLONG;
+    int fd = open(pending, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                  0600);
+    if (fd < 0)
+        return errno;
+    close(fd);
+    struct stat st;
+    if (lstat(dir, &st) != 0 && errno == ENOENT)
+        return 0;
+    unlink(pending);
+    return EEXIST;
+}
+
 char *
-reports_make_dir(void)
+reports_make_dir(bool now)
 {
     const char *tmp = getenv("TMPDIR");
     if (!tmp || !*tmp)
         tmp = "/tmp";
-    size_t len = strlen(tmp) + sizeof "/deadbyte.XXXXXX";
-    char *dir = malloc(len);
-    if (!dir)
-        return NULL;
-    snprintf(dir, len, "%s/deadbyte.XXXXXX", tmp);
-    if (!mkdtemp(dir)) {
-        fprintf(stderr, "deadbyte: cannot make a report directory in %s: %s\n",
-                printable(tmp), strerror(errno));
-        free(dir);
-        return NULL;
-    }
     /* Absolute, for TMPDIR may be relative and the program's processes
      * may change directory. */
-    char *absolute = realpath(dir, NULL);
-    if (!absolute) {
-        fprintf(stderr, "deadbyte: %s: %s\n", printable(dir), strerror(errno));
-        rmdir(dir);
+    char *parent = realpath(tmp, NULL);
+    int error = parent ? EEXIST : errno;
+    size_t len = parent ? strlen(parent) + sizeof "/deadbyte.XXXXXX" : 0;
+    char *dir = parent ? malloc(len) : NULL;
+    if (parent && !dir)
+        error = ENOMEM;
+    for (int tries = 0; dir && error == EEXIST && tries < 100; tries++) {
+        char name[7];
+        random_name(name);
+        snprintf(dir, len, "%s/deadbyte.%s", parent, name);
+        error = take_name(dir, now);
     }
+    free(parent);
+    if (error == 0)
+        return dir;
     free(dir);
-    return absolute;
+    fprintf(stderr, "deadbyte: cannot make a report directory in %s: %s\n",
+            printable(tmp), strerror(error));
+    return NULL;
+}
+
+void
+reports_end_pending(const char *dir)
+{
+    char pending[PATH_MAX];
+    if (snprintf(pending, sizeof pending, "%s%s", dir, REPORT_DIR_PENDING) <
+        (int)sizeof pending)
+        unlink(pending);
 }
 
 struct report {

@@ -6,12 +6,22 @@
 #ifndef DEADBYTE_REPORTS_H
 #define DEADBYTE_REPORTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <time.h>
 
-/* Make a private report directory; its path, or NULL after a message. */
-char *reports_make_dir(void);
+/*
+ * A private report directory in $TMPDIR, absolute: its path, or NULL
+ * after a message.  Made now if NOW; else only named, and kept for the
+ * first process of the program that writes a report, which makes it
+ * (report_file.h), until reports_end_pending().
+ */
+char *reports_make_dir(bool now);
+
+/* The program has ended: a process that writes a report from now on
+ * makes no report directory (DIR is from reports_make_dir(false)). */
+void reports_end_pending(const char *dir);
 
 /* What the reports of a run said. */
 struct reports_summary {

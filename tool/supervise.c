@@ -216,7 +216,17 @@ supervise_run(const char *path, char **argv, const char *report_dir)
     prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 #endif
     fflush(NULL);
-    pid_t child = fork();
+    /*
+     * vfork: the child only sets its signals back and execs, so copying
+     * the launcher's memory for it (and the copy-on-write faults after)
+     * was all cost.  It runs on the launcher's memory, which it leaves
+     * alone but for EXEC_ERRNO, and the launcher waits meanwhile; its
+     * signal dispositions and mask are its own.  Every signal is blocked
+     * until the exec, and the launcher's handlers are the defaults.
+     */
+    static volatile int exec_errno;
+    exec_errno = 0;
+    pid_t child = vfork();
     if (child < 0) {
         fprintf(stderr, "deadbyte: %s: %s\n", printable(path), strerror(errno));
         return EXIT_DEADBYTE_ERROR;
@@ -226,10 +236,12 @@ supervise_run(const char *path, char **argv, const char *report_dir)
         sigaction(SIGCHLD, &inherited_chld, NULL);
         sigprocmask(SIG_SETMASK, &inherited_mask, NULL);
         execv(path, argv);
-        int err = errno;
-        fprintf(stderr, "deadbyte: %s: %s\n", printable(path), strerror(err));
-        _exit(err == ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE);
+        exec_errno = errno;
+        _exit(errno == ENOENT ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE);
     }
+    if (exec_errno) /* the child has ended: say why, for it */
+        fprintf(stderr, "deadbyte: %s: %s\n", printable(path),
+                strerror(exec_errno));
 
     int status = EXIT_DEADBYTE_ERROR, orphan_status = 0;
     bool child_ended = false;

@@ -19,7 +19,7 @@
 void supervise_hold_signals(void);
 
 /*
- * Fork, exec PATH with ARGV (signals as the launcher got them), and wait
+ * Start PATH with ARGV (vfork, exec; signals as the launcher got them), and wait
  * until the program and every descendant that stays in its session have
  * ended; the launcher is their subreaper.  Signals sent to the launcher
  * meanwhile go to the program.  REPORT_DIR (may be NULL) is where

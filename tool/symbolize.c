@@ -10,6 +10,7 @@
 
 #include "symbolize.h"
 
+#include <dlfcn.h>
 #include <dwarf.h>
 #include <elfutils/libdw.h>
 #include <elfutils/libdwfl.h>
@@ -20,11 +21,87 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const Dwfl_Callbacks offline_callbacks = {
-    .find_elf = dwfl_build_id_find_elf,
-    .find_debuginfo = dwfl_standard_find_debuginfo,
-    .section_address = dwfl_offline_section_address,
-};
+/*
+ * libdw (with libelf, zlib, liblzma and libbz2 behind it) is loaded the
+ * first time a frame is to be symbolized, not when the launcher starts:
+ * most runs have no report, and loading them cost every run a third of a
+ * millisecond, and made the launcher's fork dearer.  The headers are the
+ * ones configure found; the library is elfutils' libdw by its soname,
+ * and libelf's functions come through it, from its dependencies.
+ * Without it, frames stay as the process wrote them, with one line
+ * saying so.
+ */
+#define LIBDW_SONAME "libdw.so.1"
+#define LIBDW_FUNCTIONS(X)                                                     \
+    X(dwarf_attr)                                                              \
+    X(dwarf_attr_integrate)                                                    \
+    X(dwarf_filesrc)                                                           \
+    X(dwarf_formstring)                                                        \
+    X(dwarf_formudata)                                                         \
+    X(dwarf_getscopes)                                                         \
+    X(dwarf_getscopes_die)                                                     \
+    X(dwarf_getsrc_die)                                                        \
+    X(dwarf_getsrcfiles)                                                       \
+    X(dwarf_haspc)                                                             \
+    X(dwarf_lineno)                                                            \
+    X(dwarf_linesrc)                                                           \
+    X(dwarf_tag)                                                               \
+    X(dwfl_begin)                                                              \
+    X(dwfl_build_id_find_elf)                                                  \
+    X(dwfl_lineinfo)                                                           \
+    X(dwfl_module_addrdie)                                                     \
+    X(dwfl_module_addrname)                                                    \
+    X(dwfl_module_getelf)                                                      \
+    X(dwfl_module_getsrc)                                                      \
+    X(dwfl_module_nextcu)                                                      \
+    X(dwfl_offline_section_address)                                            \
+    X(dwfl_report_begin)                                                       \
+    X(dwfl_report_end)                                                         \
+    X(dwfl_report_offline)                                                     \
+    X(dwfl_standard_find_debuginfo)                                            \
+    X(elf_getphdrnum)                                                          \
+    X(gelf_getphdr)
+
+#define LIBDW_POINTER(name) __typeof__(name) *name;
+static struct {
+    LIBDW_FUNCTIONS(LIBDW_POINTER)
+} dw;
+
+static Dwfl_Callbacks offline_callbacks;
+
+/* Load libdw once; false (after one line on standard error) if it
+ * cannot be: frames then stay as the process wrote them. */
+static bool
+load_libdw(void)
+{
+    static enum { NOT_TRIED, LOADED, FAILED } state = NOT_TRIED;
+    if (state != NOT_TRIED)
+        return state == LOADED;
+    state = FAILED;
+    void *handle = dlopen(LIBDW_SONAME, RTLD_LAZY | RTLD_LOCAL);
+    const char *missing = NULL;
+#define LIBDW_LOOK_UP(name)                                                    \
+    if (handle && !missing &&                                                  \
+        !(dw.name = (__typeof__(name) *)dlsym(handle, #name)))                 \
+        missing = #name;
+    LIBDW_FUNCTIONS(LIBDW_LOOK_UP)
+#undef LIBDW_LOOK_UP
+    if (!handle) {
+        fprintf(stderr, "deadbyte: %s: frames are not symbolized\n",
+                dlerror());
+        return false;
+    }
+    if (missing) {
+        fprintf(stderr, "deadbyte: %s has no %s: frames are not symbolized\n",
+                LIBDW_SONAME, missing);
+        return false;
+    }
+    offline_callbacks.find_elf = dw.dwfl_build_id_find_elf;
+    offline_callbacks.find_debuginfo = dw.dwfl_standard_find_debuginfo;
+    offline_callbacks.section_address = dw.dwfl_offline_section_address;
+    state = LOADED;
+    return true;
+}
 
 /* Modules opened so far: path -> (dwfl, module, address of offset 0). */
 struct module {
@@ -42,12 +119,12 @@ static Dwarf_Addr
 first_load_vaddr(Elf *elf)
 {
     size_t n;
-    if (elf_getphdrnum(elf, &n) != 0)
+    if (dw.elf_getphdrnum(elf, &n) != 0)
         return 0;
     Dwarf_Addr lowest = (Dwarf_Addr)-1;
     for (size_t i = 0; i < n; i++) {
         GElf_Phdr ph;
-        if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD &&
+        if (dw.gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD &&
             ph.p_vaddr < lowest)
             lowest = ph.p_vaddr;
     }
@@ -67,16 +144,16 @@ open_module(const char *path)
     struct module *m = &modules[n_modules++];
     memset(m, 0, sizeof *m);
     m->path = strdup(path);
-    m->dwfl = dwfl_begin(&offline_callbacks);
+    m->dwfl = dw.dwfl_begin(&offline_callbacks);
     if (!m->path || !m->dwfl)
         return NULL;
-    dwfl_report_begin(m->dwfl);
-    m->mod = dwfl_report_offline(m->dwfl, path, path, -1);
-    dwfl_report_end(m->dwfl, NULL, NULL);
+    dw.dwfl_report_begin(m->dwfl);
+    m->mod = dw.dwfl_report_offline(m->dwfl, path, path, -1);
+    dw.dwfl_report_end(m->dwfl, NULL, NULL);
     if (!m->mod)
         return NULL;
     Dwarf_Addr bias;
-    Elf *elf = dwfl_module_getelf(m->mod, &bias);
+    Elf *elf = dw.dwfl_module_getelf(m->mod, &bias);
     if (!elf) {
         m->mod = NULL;
         return NULL;
@@ -93,12 +170,12 @@ open_module(const char *path)
 static Dwarf_Die *
 unit_at(Dwfl_Module *mod, Dwarf_Addr addr, Dwarf_Addr *bias)
 {
-    Dwarf_Die *cu = dwfl_module_addrdie(mod, addr, bias);
+    Dwarf_Die *cu = dw.dwfl_module_addrdie(mod, addr, bias);
     if (cu)
         return cu;
-    for (cu = dwfl_module_nextcu(mod, NULL, bias); cu;
-         cu = dwfl_module_nextcu(mod, cu, bias))
-        if (dwarf_haspc(cu, addr - *bias) > 0)
+    for (cu = dw.dwfl_module_nextcu(mod, NULL, bias); cu;
+         cu = dw.dwfl_module_nextcu(mod, cu, bias))
+        if (dw.dwarf_haspc(cu, addr - *bias) > 0)
             return cu;
     return NULL;
 }
@@ -108,14 +185,14 @@ static const char *
 line_at(Dwfl_Module *mod, Dwarf_Die *cu, Dwarf_Addr addr, Dwarf_Addr bias,
         int *line)
 {
-    Dwfl_Line *dline = dwfl_module_getsrc(mod, addr);
+    Dwfl_Line *dline = dw.dwfl_module_getsrc(mod, addr);
     if (dline)
-        return dwfl_lineinfo(dline, NULL, line, NULL, NULL, NULL);
+        return dw.dwfl_lineinfo(dline, NULL, line, NULL, NULL, NULL);
     /* Found without .debug_aranges: read the unit's own line table. */
-    Dwarf_Line *unit_line = dwarf_getsrc_die(cu, addr - bias);
-    if (!unit_line || dwarf_lineno(unit_line, line) != 0)
+    Dwarf_Line *unit_line = dw.dwarf_getsrc_die(cu, addr - bias);
+    if (!unit_line || dw.dwarf_lineno(unit_line, line) != 0)
         return NULL;
-    return dwarf_linesrc(unit_line, NULL, NULL);
+    return dw.dwarf_linesrc(unit_line, NULL, NULL);
 }
 
 /* The file name of DW_AT_call_file of DIE, in the line table of CU. */
@@ -126,11 +203,11 @@ call_file(Dwarf_Die *cu, Dwarf_Die *die)
     Dwarf_Word index;
     Dwarf_Files *files;
     size_t n;
-    if (!dwarf_attr(die, DW_AT_call_file, &attr) ||
-        dwarf_formudata(&attr, &index) != 0 ||
-        dwarf_getsrcfiles(cu, &files, &n) != 0 || index >= n)
+    if (!dw.dwarf_attr(die, DW_AT_call_file, &attr) ||
+        dw.dwarf_formudata(&attr, &index) != 0 ||
+        dw.dwarf_getsrcfiles(cu, &files, &n) != 0 || index >= n)
         return NULL;
-    return dwarf_filesrc(files, index, NULL, NULL);
+    return dw.dwarf_filesrc(files, index, NULL, NULL);
 }
 
 static int
@@ -138,8 +215,8 @@ call_line(Dwarf_Die *die)
 {
     Dwarf_Attribute attr;
     Dwarf_Word line;
-    if (!dwarf_attr(die, DW_AT_call_line, &attr) ||
-        dwarf_formudata(&attr, &line) != 0)
+    if (!dw.dwarf_attr(die, DW_AT_call_line, &attr) ||
+        dw.dwarf_formudata(&attr, &line) != 0)
         return 0;
     return (int)line;
 }
@@ -151,8 +228,8 @@ die_name(Dwarf_Die *die)
 {
     Dwarf_Attribute attr;
     const char *name = NULL;
-    if (dwarf_attr_integrate(die, DW_AT_name, &attr))
-        name = dwarf_formstring(&attr);
+    if (dw.dwarf_attr_integrate(die, DW_AT_name, &attr))
+        name = dw.dwarf_formstring(&attr);
     return name ? name : "??";
 }
 
@@ -189,16 +266,16 @@ describe(struct module *m, Dwarf_Addr address, const char *pc, int *number,
     if (cu)
         file = line_at(m->mod, cu, addr, bias, &line);
     Dwarf_Die *scopes = NULL;
-    int n = cu ? dwarf_getscopes(cu, addr - bias, &scopes) : 0;
+    int n = cu ? dw.dwarf_getscopes(cu, addr - bias, &scopes) : 0;
     if (n > 0) {
         Dwarf_Die innermost = scopes[0];
         free(scopes);
         scopes = NULL;
-        n = dwarf_getscopes_die(&innermost, &scopes);
+        n = dw.dwarf_getscopes_die(&innermost, &scopes);
     }
     bool printed = false;
     for (int i = 0; i < n; i++) {
-        int tag = dwarf_tag(&scopes[i]);
+        int tag = dw.dwarf_tag(&scopes[i]);
         if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram)
             continue;
         put(out, number, pc, die_name(&scopes[i]), file, line);
@@ -213,7 +290,7 @@ describe(struct module *m, Dwarf_Addr address, const char *pc, int *number,
         /* No function of the debug information holds the address (code
          * without it, like _start): its nearest line would be another
          * function's, so give the symbol alone. */
-        const char *name = dwfl_module_addrname(m->mod, addr);
+        const char *name = dw.dwfl_module_addrname(m->mod, addr);
         if (!name)
             return false;
         put(out, number, pc, name, NULL, 0);
@@ -255,7 +332,7 @@ symbolize_line(const char *line, FILE *out)
     memcpy(path, open + 1, len);
     path[len] = '\0';
     Dwarf_Addr offset = strtoull(plus + 3, NULL, 16);
-    struct module *m = open_module(path);
+    struct module *m = load_libdw() ? open_module(path) : NULL;
     int renumbered = next_number;
     if (m && describe(m, m->base + offset, pc, &renumbered, out)) {
         next_number = renumbered;
