@@ -67,12 +67,14 @@ static void
 find_damaged_quarantined(const struct quarantine_item *item, void *arg)
 {
     struct damage *damage = arg;
+    /* The item says where the block's bytes are; its record is looked
+     * up only for a report. */
+    const unsigned char *base = (const unsigned char *)item->p - item->offset;
     struct block_record record;
-    if (damage->found || !registry_find(item->p, &record))
-        return;
-    const unsigned char *base = (const unsigned char *)item->p - record.offset;
-    if (!block_still_dead(base, item->bytes, record.offset, record.size,
-                          options.fill_limit))
+    if (!damage->found &&
+        !block_still_dead(base, item->bytes, item->offset, item->size,
+                          options.fill_limit) &&
+        registry_find(item->p, &record))
         *damage = (struct damage){true, BLOCK_OK, record};
 }
 
