@@ -435,25 +435,37 @@ __asm__(".pushsection .text\n"
         ".size deadbyte_traces_here, .-deadbyte_traces_here\n"
         ".popsection\n");
 
-/* Each RA read and each RBP read, at most. */
-#define WALK_READS (2 * WALK_FRAMES)
+/* The words read that a walk's frames depend on, as many as a memo
+ * keeps (a walk that reads more is not memoized). */
+#define MEMO_READS 40
 
 struct walk {
-    size_t n;       /* frames */
-    size_t reads;   /* words read that the frames depend on, in order */
-    bool learned;   /* a rule was looked up in the CFI */
-    bool start_bp;  /* the frames depend on the first frame's RBP */
-    bool ended;     /* the stack ended (else: MAX frames, or the site) */
-    uintptr_t frames[WALK_FRAMES];
-    uintptr_t read_at[WALK_READS];
-    uintptr_t read_value[WALK_READS];
+    uintptr_t *frames; /* where the frames go */
+    size_t n;          /* frames */
+    size_t reads;      /* words read that the frames depend on, in order */
+    bool learned;      /* a rule was looked up in the CFI */
+    bool start_bp;     /* the frames depend on the first frame's RBP */
+    bool ended;        /* the stack ended (else: MAX frames, or the site) */
+    uintptr_t read_at[MEMO_READS];
+    uintptr_t read_value[MEMO_READS];
 };
 
+static void
+note_read(struct walk *w, uintptr_t at, uintptr_t value)
+{
+    if (w->reads < MEMO_READS) {
+        w->read_at[w->reads] = at;
+        w->read_value[w->reads] = value;
+    }
+    w->reads++;
+}
+
 /*
- * Walk up to MAX frames up from the frame *C, as libunwind's tdep_trace
- * would; with TO_SITE, stop at the first frame off deadbyte's hook path
- * (the program's call), and leave *C there.  False if a frame needs more
- * than tdep_trace's standard step (then unw_backtrace() must do it).
+ * Walk up to MAX frames up from the frame *C into W->frames, as
+ * libunwind's tdep_trace would; with TO_SITE, stop at the first frame off
+ * deadbyte's hook path (the program's call), and leave *C there.  False
+ * if a frame needs more than tdep_trace's standard step (then
+ * unw_backtrace() must do it).
  *
  * Of the words read, W keeps in order those the frames depend on: every
  * return address, and a saved RBP only if a CFA is computed from it (most
@@ -484,19 +496,16 @@ walk(struct cursor *c, size_t max, struct walk *w, bool to_site)
         if (rule.kind != CFI_STANDARD)
             return false;
         if (rule.cfa_on_rbp && !rbp_kept) {
-            if (rbp_at) {
-                w->read_at[w->reads] = rbp_at;
-                w->read_value[w->reads++] = rbp;
-            } else {
+            if (rbp_at)
+                note_read(w, rbp_at, rbp);
+            else
                 w->start_bp = true;
-            }
             rbp_kept = true;
         }
         uintptr_t next_cfa = (rule.cfa_on_rbp ? rbp : cfa) +
                              (uintptr_t)(intptr_t)rule.cfa_offset;
         uintptr_t next_rip = *(const uintptr_t *)(next_cfa - 8);
-        w->read_at[w->reads] = next_cfa - 8;
-        w->read_value[w->reads++] = next_rip;
+        note_read(w, next_cfa - 8, next_rip);
         if (rule.rbp_saved) {
             rbp_at = next_cfa + (uintptr_t)(intptr_t)rule.rbp_offset;
             rbp = *(const uintptr_t *)rbp_at;
@@ -536,7 +545,6 @@ walk(struct cursor *c, size_t max, struct walk *w, bool to_site)
  */
 #define MEMO_BITS 12
 #define MEMO_SLOTS ((size_t)1 << MEMO_BITS)
-#define MEMO_READS 40
 
 struct memo {
     _Atomic uint64_t seq;
@@ -615,7 +623,7 @@ memo_keep(const struct cursor *site, size_t max, size_t limit,
           const struct walk *w, uint32_t id)
 {
     if (w->reads > MEMO_READS)
-        return;
+        return; /* reads beyond MEMO_READS were counted, not kept */
     for (size_t i = 0; i < w->reads; i++) {
         intptr_t offset = (intptr_t)(w->read_at[i] - site->cfa);
         if (offset < INT32_MIN || offset > INT32_MAX)
@@ -665,11 +673,27 @@ keep(const uintptr_t *frames, size_t got, size_t limit)
 
 /* unw_backtrace() of at most MAX frames into RAW: how many. */
 static size_t
-backtrace(uintptr_t *raw, size_t max)
+libunwind_frames(uintptr_t *raw, size_t max)
 {
     int got = unw_backtrace((void **)raw, (int)max);
     return got > 0 ? (size_t)got : 0;
 }
+
+#if defined(__x86_64__)
+/*
+ * Does unw_backtrace() give the N FRAMES walked from traces_capture(),
+ * which called us with MAX?  A function of its own, so that its array is
+ * on the stack only here; so unw_backtrace() sees one frame more than
+ * from traces_capture(), its return here.
+ */
+static __attribute__((noinline)) bool
+libunwind_agrees(const uintptr_t *frames, size_t n, size_t max)
+{
+    uintptr_t raw[WALK_FRAMES + 1];
+    size_t got = libunwind_frames(raw, max + 1);
+    return got == n + 2 && memcmp(raw + 2, frames, n * sizeof *raw) == 0;
+}
+#endif
 
 HOOK_PATH uint32_t
 traces_capture(void)
@@ -696,48 +720,42 @@ traces_capture(void)
      * walk gives the others, our own (to the site) and the program's. */
     struct cursor at;
     deadbyte_traces_here(&at);
-    struct walk ours, theirs;
-    ours.learned = theirs.learned = false;
-    if (!walk(&at, max - 1, &ours, true))
+    struct walk w = {.frames = raw + 1};
+    if (!walk(&at, max - 1, &w, true))
         goto libunwind;
-    memcpy(raw + 1, ours.frames, ours.n * sizeof *raw);
-    size_t n = ours.n;
-    /* AT is now the program's call, the last of ours.frames, unless the
+    size_t n = w.n;
+    bool learned = w.learned;
+    /* AT is now the program's call, the last frame walked, unless the
      * stack or the frames asked for ended on the hook path. */
-    bool at_site = !ours.ended && ours.n < max - 1;
+    bool at_site = !w.ended && n < max - 1;
     struct cursor site = at;
-    size_t rest = max - 1 - ours.n;
+    size_t rest = max - 1 - n;
     if (at_site) {
         if (how == TRACES_METHOD_AUTO &&
             (id = memo_find(&site, rest, limit))) {
             counts.memo++;
             goto done;
         }
-        if (!walk(&at, rest, &theirs, false))
+        w.frames = raw + 1 + n;
+        if (!walk(&at, rest, &w, false))
             goto libunwind;
-        memcpy(raw + 1 + n, theirs.frames, theirs.n * sizeof *raw);
-        n += theirs.n;
+        n += w.n;
+        learned |= w.learned;
     }
-    if (ours.learned || theirs.learned) {
-        /* New rules: check the walk against libunwind. */
-        uintptr_t check[WALK_FRAMES];
-        size_t got = backtrace(check, max);
-        if (got != n + 1 || memcmp(check + 1, raw + 1, n * sizeof *raw)) {
-            atomic_store_explicit(&walk_off, true, memory_order_relaxed);
-            counts.libunwind++;
-            id = keep(check, got, limit);
-            goto done;
-        }
+    if (learned && !libunwind_agrees(raw + 1, n, max)) {
+        /* The rules went wrong somewhere: libunwind from now on. */
+        atomic_store_explicit(&walk_off, true, memory_order_relaxed);
+        goto libunwind;
     }
     counts.walked++;
     id = keep(raw + 1, n, limit);
     if (at_site && how == TRACES_METHOD_AUTO && id >= TRACES_FIRST_ID)
-        memo_keep(&site, rest, limit, &theirs, id);
+        memo_keep(&site, rest, limit, &w, id);
     goto done;
 libunwind:
 #endif
     counts.libunwind++;
-    id = keep(raw, backtrace(raw, max), limit);
+    id = keep(raw, libunwind_frames(raw, max), limit);
 #if defined(__x86_64__)
 done:
 #endif
