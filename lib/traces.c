@@ -16,21 +16,26 @@
  *   first walks through each new return address are checked against
  *   unw_backtrace(); one difference turns the walk off for good.
  *
- * - A memo: the walk is a function of where it starts (the stack pointer
- *   and RBP in traces_capture; the pc is fixed) and of the words it reads,
- *   in order: each read address follows from the start and the words read
- *   before it, through rules that depend only on return addresses already
- *   read.  So a capture whose start is that of a recorded walk, and whose
- *   stack still holds, at each address that walk read, the word it read
- *   there, would walk the same frames: the recorded id is the answer,
- *   found with a few loads and no look-up of rules or stacks.  Checking in
- *   the walk's own order, and stopping at the first difference, reads only
- *   words the walk -- and libunwind -- would read: live stack, never below
- *   it.  The same values at the same slots under another layout cannot
- *   fool it: a layout is decided by the return addresses (the rules) and
- *   the saved RBPs, and both are among the words compared.  Memos live in
- *   a table shared by threads, each entry under a sequence count; the
- *   stack pointer in the key keeps threads apart.
+ * - A memo: the walk of deadbyte's own frames (few, their rules always
+ *   in cache) reaches the program's call; from there on, the walk is a
+ *   function of that frame (its return address, its CFA, and its RBP if
+ *   a CFA is computed from it) and of the words it reads, in order: each
+ *   address read follows from that frame and the words read before it,
+ *   through rules that depend only on return addresses already read.  So
+ *   a capture that reaches the same frame, and whose stack still holds,
+ *   at each address a recorded walk from it read, the word read there,
+ *   would walk the same frames: the recorded id is the answer, found with
+ *   a few loads and no look-up of rules or stacks.  The words are the
+ *   return addresses and the saved RBPs that a CFA is computed from (a
+ *   saved RBP that no CFA uses is data, and changes the frames no more
+ *   than any other data).  The same values at the same slots under
+ *   another layout cannot fool it: a layout is decided by the return
+ *   addresses (the rules) and the RBPs used, all among the words
+ *   compared.  Comparing in the walk's own order, and stopping at the
+ *   first difference, reads only words the walk -- and libunwind -- would
+ *   read: live stack, never below it.  Memos live in a table shared by
+ *   threads, each entry under a sequence count; the CFA in the key keeps
+ *   threads apart.
  *
  * libunwind and the dynamic loader may allocate while we capture; a
  * per-thread guard makes those nested allocations skip capture (never the
@@ -416,8 +421,14 @@ struct cursor {
     uintptr_t rip, cfa, rbp;
 };
 
-/* Where the walk starts: a return address into traces_capture(), the
- * stack pointer after that return, and RBP then. */
+/*
+ * Where the walk starts: a return address into traces_capture(), the
+ * stack pointer after that return, and RBP then.  unw_backtrace() starts
+ * in its own frame and steps into traces_capture() at another call; the
+ * CFI of any point of a function gives the same CFA and the same saved
+ * registers of its caller (RBP in the register or in its slot, whichever
+ * the row says), so from the caller on both walks are one.
+ */
 void deadbyte_traces_here(struct cursor *start)
     __attribute__((visibility("hidden")));
 __asm__(".pushsection .text\n"
