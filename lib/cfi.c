@@ -66,7 +66,7 @@ sleb(const unsigned char **p)
         shift += 7;
     } while (byte & 0x80);
     if (shift < 64 && (byte & 0x40))
-        value |= -((int64_t)1 << shift);
+        value = (int64_t)((uint64_t)value | ~(uint64_t)0 << shift);
     return value;
 }
 
@@ -173,6 +173,15 @@ find_module(struct dl_phdr_info *info, size_t size, void *arg)
     return 1;
 }
 
+/* Entry I of the table at TABLE of HDR, as an address. */
+static uintptr_t
+table_at(const unsigned char *hdr, const unsigned char *table, size_t i)
+{
+    int32_t value;
+    memcpy(&value, table + 4 * i, 4);
+    return (uintptr_t)hdr + (uintptr_t)(intptr_t)value;
+}
+
 /* The FDE of PC from the table of HDR, or NULL. */
 static const unsigned char *
 fde_of(const unsigned char *hdr, uintptr_t pc)
@@ -185,18 +194,18 @@ fde_of(const unsigned char *hdr, uintptr_t pc)
     if (!encoded(&p, hdr[1], (uintptr_t)hdr, &ignored) ||
         !encoded(&p, hdr[2], (uintptr_t)hdr, &count) || count == 0)
         return NULL;
-    const int32_t *table = (const int32_t *)(const void *)p;
+    /* Pairs of (start, FDE), sorted by start, both from HDR. */
     size_t lo = 0, hi = count; /* the answer is in [lo, hi) */
-    if ((uintptr_t)hdr + (intptr_t)table[0] > pc)
+    if (table_at(hdr, p, 0) > pc)
         return NULL;
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
-        if ((uintptr_t)hdr + (intptr_t)table[2 * mid] <= pc)
+        if (table_at(hdr, p, 2 * mid) <= pc)
             lo = mid;
         else
             hi = mid;
     }
-    return hdr + table[2 * lo + 1];
+    return (const unsigned char *)table_at(hdr, p, 2 * lo + 1);
 }
 
 struct cie {
@@ -262,6 +271,13 @@ read_cie(const unsigned char *p, struct cie *cie)
     return true;
 }
 
+/* FACTOR times ALIGN, wrapping (garbage CFI must not be undefined). */
+static int64_t
+scaled(uint64_t factor, int64_t align)
+{
+    return (int64_t)(factor * (uint64_t)align);
+}
+
 static bool
 set_reg(struct row *row, uint64_t reg, enum where where, int64_t offset)
 {
@@ -294,7 +310,7 @@ run(const unsigned char *p, const unsigned char *end, uintptr_t loc,
             continue;
         case 2: /* offset */
             if (!set_reg(row, op & 0x3f, CFAREL,
-                         (int64_t)uleb(&p) * cie->data_align))
+                         scaled(uleb(&p), cie->data_align)))
                 return false;
             continue;
         case 3: /* restore */
@@ -330,18 +346,20 @@ run(const unsigned char *p, const unsigned char *end, uintptr_t loc,
         }
         case 0x05: /* offset_extended */
             reg = uleb(&p);
-            if (!set_reg(row, reg, CFAREL, (int64_t)uleb(&p) * cie->data_align))
+            if (!set_reg(row, reg, CFAREL,
+                         scaled(uleb(&p), cie->data_align)))
                 return false;
             break;
         case 0x11: /* offset_extended_sf */
             reg = uleb(&p);
-            if (!set_reg(row, reg, CFAREL, sleb(&p) * cie->data_align))
+            if (!set_reg(row, reg, CFAREL,
+                         scaled((uint64_t)sleb(&p), cie->data_align)))
                 return false;
             break;
         case 0x2f: /* GNU_negative_offset_extended */
             reg = uleb(&p);
             if (!set_reg(row, reg, CFAREL,
-                         -(int64_t)uleb(&p) * cie->data_align))
+                         scaled(-uleb(&p), cie->data_align)))
                 return false;
             break;
         case 0x06: /* restore_extended */
@@ -382,7 +400,7 @@ run(const unsigned char *p, const unsigned char *end, uintptr_t loc,
         case 0x12: /* def_cfa_sf */
             row->cfa_expr = false;
             row->cfa_reg = uleb(&p);
-            row->cfa_offset = sleb(&p) * cie->data_align;
+            row->cfa_offset = scaled((uint64_t)sleb(&p), cie->data_align);
             break;
         case 0x0d: /* def_cfa_register */
             row->cfa_expr = false;
@@ -392,7 +410,7 @@ run(const unsigned char *p, const unsigned char *end, uintptr_t loc,
             row->cfa_offset = (int64_t)uleb(&p);
             break;
         case 0x13: /* def_cfa_offset_sf */
-            row->cfa_offset = sleb(&p) * cie->data_align;
+            row->cfa_offset = scaled((uint64_t)sleb(&p), cie->data_align);
             break;
         default:
             /* Expressions (0x0f, 0x10, 0x16), val_offset (0x14, 0x15),

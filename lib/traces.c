@@ -682,8 +682,10 @@ keep(const uintptr_t *frames, size_t got, size_t limit)
     return n ? intern(frames + skip, n) : TRACES_NO_FRAMES;
 }
 
-/* unw_backtrace() of at most MAX frames into RAW: how many. */
-static size_t
+/* unw_backtrace() of at most MAX frames into RAW: how many.  Always
+ * inlined, also without optimization: a frame of its own would be in the
+ * stack. */
+static inline __attribute__((always_inline)) size_t
 libunwind_frames(uintptr_t *raw, size_t max)
 {
     int got = unw_backtrace((void **)raw, (int)max);

@@ -103,10 +103,16 @@ static __thread uint32_t *all_ids;
 static __attribute__((noinline)) uint32_t
 bottom(void)
 {
-    if (!all_ids)
-        return traces_capture();
-    capture_all(all_ids);
-    return all_ids[2];
+    uint32_t id;
+    if (all_ids) {
+        capture_all(all_ids);
+        id = all_ids[2];
+    } else {
+        id = traces_capture();
+    }
+    /* No tail call: this frame is one of the stack. */
+    __asm__ volatile("" : : "r"(id) : "memory");
+    return id;
 }
 
 static uint32_t walk0(unsigned code, int depth);
@@ -386,7 +392,7 @@ START_TEST(test_traces_in_signal_handlers)
         sa.sa_flags = on_stack ? SA_ONSTACK : 0;
         ck_assert_int_eq(sigaction(SIGUSR1, &sa, NULL), 0);
         uint32_t ids[2][2];
-        for (int round = 0; round < 2; round++) {
+        for (int round = 0; round < twice; round++) { /* one call site */
             raise_here();
             ck_assert_same_ids(signal_ids);
             ids[round][0] = signal_ids[2];
@@ -412,12 +418,17 @@ END_TEST
  * of with_alloca() saved here (else, with lean, in the register). */
 static volatile bool lean;
 
+static volatile uintptr_t seeds[6];
+
 static __attribute__((noinline)) void
 saving_rbp(uint32_t ids[3])
 {
-    __asm__ volatile("xorl %%ebp, %%ebp" : : : "rbp", "memory");
+    /* Six values live across the call take the six callee-saved
+     * registers, RBP among them (or it is the frame pointer). */
+    uintptr_t a = seeds[0], b = seeds[1], c = seeds[2], d = seeds[3],
+              e = seeds[4], f = seeds[5];
     capture_all(ids);
-    __asm__ volatile("" : : : "memory");
+    __asm__ volatile("" : : "r"(a), "r"(b), "r"(c), "r"(d), "r"(e), "r"(f));
 }
 
 static __attribute__((noinline)) void
