@@ -8,6 +8,7 @@
 #ifndef DEADBYTE_TRACES_H
 #define DEADBYTE_TRACES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,30 @@ uint32_t traces_capture(void);
  * reports call it.
  */
 size_t traces_get(uint32_t id, uintptr_t *frames, size_t max);
+
+/*
+ * How traces_capture() gets the calling thread's stacks, for tests and
+ * measurements: the default (memo, else walk, else libunwind), the walk
+ * without memos, or unw_backtrace() alone.  All three give the same ids.
+ */
+enum traces_method {
+    TRACES_METHOD_AUTO = 0,
+    TRACES_METHOD_WALK,
+    TRACES_METHOD_LIBUNWIND,
+};
+void traces_set_method(enum traces_method how);
+
+/* How the calling thread's captures were made, since it started. */
+struct traces_counts {
+    uint64_t memo;      /* a recorded walk still held */
+    uint64_t walked;    /* walked with the rules of the return addresses */
+    uint64_t libunwind; /* by unw_backtrace() */
+};
+void traces_get_counts(struct traces_counts *out);
+
+/* False once a walk gave other frames than unw_backtrace() (or off
+ * x86-64): captures then all go through unw_backtrace(). */
+bool traces_walk_trusted(void);
 
 /* Call FN with each region of memory the trace store itself uses. */
 void traces_for_each_region(void (*fn)(uintptr_t start, uintptr_t end,

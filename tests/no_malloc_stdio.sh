@@ -11,7 +11,8 @@
 # allocator, called on purpose; it never comes back to us); dlsym,
 # dladdr and libunwind's unw_backtrace, which may allocate inside (the
 # preload guards against its own re-entry there; see lib/preload.c and
-# lib/traces.c); string functions, which allocate nothing.
+# lib/traces.c); dl_iterate_phdr, which lib/cfi.c calls as libunwind
+# does; string functions, which allocate nothing.
 set -u
 : "${NM:=nm}"
 status=0
