@@ -461,19 +461,30 @@ static struct spinlock large_lock;
 static struct heap_span *large_in_use, *large_free_headers;
 static size_t large_mapped;
 
+/* Pages of large blocks' headers, listed for the leak scan to leave out:
+ * each starts with this link, then headers. */
+#define HEADER_PAGES 16
+struct header_page {
+    struct header_page *next;
+};
+static struct header_page *header_pages;
+
 /* A header for a large mapping: from the free list, or from a new page
  * of them (never unmapped: a stale pointer may still lead to one). */
 static struct heap_span *
 large_header(void)
 {
     if (!large_free_headers) {
-        size_t bytes = 16 * page_size();
+        size_t bytes = HEADER_PAGES * page_size();
         void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (m == MAP_FAILED)
             return NULL;
-        struct heap_span *h = m;
-        for (size_t i = 0; i < bytes / sizeof *h; i++) {
+        struct header_page *page = m;
+        page->next = header_pages;
+        header_pages = page;
+        struct heap_span *h = (struct heap_span *)((uintptr_t)m + 64);
+        for (size_t i = 0; i < (bytes - 64) / sizeof *h; i++) {
             h[i].next_large = large_free_headers;
             large_free_headers = &h[i];
         }
@@ -810,6 +821,22 @@ heap_for_each_region(void (*fn)(uintptr_t, uintptr_t, void *), void *arg)
     }
     if (end)
         fn(start, end, arg);
+    /* The heap's own tables: the leaves of the map, the threads' caches
+     * (which hold free slots' addresses) and the large blocks' headers. */
+    for (size_t i = 0; i < (1u << ROOT_BITS); i++) {
+        map_leaf *leaf =
+            atomic_load_explicit(&map_root[i], memory_order_acquire);
+        if (leaf)
+            fn((uintptr_t)leaf, (uintptr_t)(leaf + 1), arg);
+    }
+    spinlock_lock(&cache_lock);
+    for (struct cache *cache = all_caches; cache; cache = cache->next)
+        fn((uintptr_t)cache, (uintptr_t)(cache + 1), arg);
+    spinlock_unlock(&cache_lock);
+    spinlock_lock(&large_lock);
+    for (struct header_page *p = header_pages; p; p = p->next)
+        fn((uintptr_t)p, (uintptr_t)p + HEADER_PAGES * page_size(), arg);
+    spinlock_unlock(&large_lock);
 }
 
 bool

@@ -94,10 +94,10 @@ bool heap_slot_of(uintptr_t addr, struct heap_slot *out);
 void heap_for_each_used(void (*fn)(const struct heap_slot *, void *),
                         void *arg);
 
-/* Call FN with each region of spans the heap maps (neighbours merged):
- * the leak scan leaves them out of its roots.  Large mappings are not
- * regions: each is a block, which the scan leaves out as such, between
- * pages that cannot be read. */
+/* Call FN with each region of spans the heap maps (neighbours merged),
+ * and of its own tables: the leak scan leaves them out of its roots.
+ * Large mappings are not regions: each is a block, which the scan
+ * leaves out as such, between pages that cannot be read. */
 void heap_for_each_region(void (*fn)(uintptr_t start, uintptr_t end,
                                      void *arg),
                           void *arg);

@@ -64,7 +64,7 @@ static struct leak_block *blocks;
 static size_t n_blocks, max_blocks;
 static size_t *work; /* indices of reachable blocks still to scan */
 static size_t n_work;
-static struct range skips[256]; /* deadbyte's own memory */
+static struct range skips[4096]; /* deadbyte's own memory */
 static size_t n_skips;
 
 /*

@@ -823,6 +823,14 @@ traces_for_each_region(void (*fn)(uintptr_t, uintptr_t, void *), void *arg)
         if (chunk)
             fn((uintptr_t)chunk, (uintptr_t)chunk + CHUNK_SIZE, arg);
     }
+    /* The walk's tables: the memo holds copies of stack words, which may
+     * be pointers to blocks, and must not make a leak look reachable. */
+    struct rule_slot *r = atomic_load_explicit(&rules, memory_order_acquire);
+    if (r)
+        fn((uintptr_t)r, (uintptr_t)(r + RULE_SLOTS), arg);
+    struct memo *m = atomic_load_explicit(&memos, memory_order_acquire);
+    if (m)
+        fn((uintptr_t)m, (uintptr_t)(m + MEMO_SLOTS), arg);
 }
 
 void
