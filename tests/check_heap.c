@@ -15,6 +15,7 @@
 
 #include "death.h"
 #include "heap.h"
+#include "registry.h"
 #include "util.h"
 
 #include <errno.h>
@@ -1057,6 +1058,53 @@ START_TEST(test_heap_for_each_used)
 }
 END_TEST
 
+/*
+ * block_containing, as the registry answers it for heap blocks: every
+ * byte of a recorded block's slot names the block (header, data,
+ * trailer), and nothing else does: the bytes around the slot, the slot
+ * once the record is removed, memory outside the heap.
+ */
+START_TEST(test_block_containing_every_byte)
+{
+    static const size_t sizes[] = {0, 1, 24, 100, 4000, HEAP_SMALL_MAX - 64,
+                                   HEAP_SMALL_MAX + 1};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        size_t n = sizes[k];
+        unsigned char *base = heap_malloc(NULL, n + 32);
+        ck_assert_ptr_nonnull(base);
+        struct heap_slot slot;
+        ck_assert(heap_slot_of((uintptr_t)base, &slot));
+        struct block_record record = {(uintptr_t)base + 16, n, 7 + k, 9, 0,
+                                      16, 'r', false, false};
+        ck_assert(registry_add(&record));
+        struct block_record found;
+        /* Every byte of the slot; of a large one, the first and last
+         * 64 KiB. */
+        for (uintptr_t a = slot.start; a < slot.start + slot.size; a++) {
+            if (a - slot.start == 65536 && slot.size > 131072)
+                a = slot.start + slot.size - 65536;
+            ck_assert_msg(block_containing(a, &found),
+                          "byte %zu of the slot of a %zu-byte block",
+                          (size_t)(a - slot.start), n);
+            ck_assert_uint_eq(found.p, record.p);
+            ck_assert_uint_eq(found.size, n);
+            ck_assert_uint_eq(found.serial, record.serial);
+        }
+        ck_assert(!block_containing(slot.start - 1, &found) ||
+                  found.p != record.p);
+        ck_assert(!block_containing(slot.start + slot.size, &found) ||
+                  found.p != record.p);
+        ck_assert(registry_remove(record.p, NULL));
+        ck_assert(!block_containing(record.p, &found));
+        heap_free(NULL, base);
+    }
+    int on_stack;
+    struct block_record found;
+    ck_assert(!block_containing((uintptr_t)&on_stack, &found));
+    ck_assert(!block_containing(0, &found));
+}
+END_TEST
+
 static Suite *
 heap_suite(void)
 {
@@ -1074,6 +1122,7 @@ heap_suite(void)
     tcase_add_test(lookup, test_heap_slot_of_foreign);
     tcase_add_test(lookup, test_heap_regions_cover_slots);
     tcase_add_test(lookup, test_heap_for_each_used);
+    tcase_add_test(lookup, test_block_containing_every_byte);
     suite_add_tcase(s, lookup);
 
     TCase *threads = tcase_create("threads and fork");
