@@ -667,6 +667,141 @@ memo_keep(const struct cursor *site, size_t max, size_t limit,
     atomic_store_explicit(&m->seq, seq + 2, memory_order_release);
 }
 
+/* ---- Walks of our own frames ------------------------------------------- */
+
+/*
+ * The walk from traces_capture() to the program's call goes through the
+ * same few frames of deadbyte's for every capture made through one hook
+ * path, and took, with its look-ups of rules, a sixth of the run on
+ * python3.  Per thread, the last few such walks are kept: where they read
+ * each return address (an offset from the CFA of the start) and, but for
+ * the last (the program's call, which differs from call to call), its
+ * value; where the RBP of the program's call came from, and the CFA
+ * reached.  Only a walk in which no CFA was computed from RBP is kept;
+ * its addresses then follow from the start's CFA and the rules of the
+ * start and of the return addresses read before each one.  So a capture
+ * from the same start whose stack holds, at each recorded offset from
+ * its CFA, in order, the recorded return address of our own, then at the
+ * last offset any return address off the hook path (where the walk
+ * stops) and not below 0x4000 (where it ends), would read the same words
+ * through the same rules: it would give the same frames, stop at the
+ * call read there, with the same CFA (the same offset from the start's)
+ * and the same RBP (the register at the start, or the word the last rule
+ * that saved one points to, loaded here as the walk would load it).  The
+ * comparison runs in the walk's order and stops at the first difference,
+ * so it reads only words the walk would read.  Only
+ * walks that learned no rule are kept: their rules were checked against
+ * unw_backtrace() when learned, as a full walk from this start would
+ * not check them again either.  Per thread: no lock, nothing shared;
+ * traces_capture() never runs twice at once on one thread (capturing).
+ */
+#define OWN_READS (HOOK_PATH_DEPTH + 1)
+#define OWN_WALKS 8
+
+struct own_walk {
+    uintptr_t start;  /* the start's return address; 0: unused entry */
+    uint8_t n;        /* frames, the last the program's call */
+    bool rbp_saved;   /* the call's RBP is at rbp_offset, else the start's */
+    int32_t rbp_offset;
+    int32_t cfa_offset; /* the call's CFA from the start's */
+    int32_t offset[OWN_READS]; /* return address I, from the start's CFA */
+    uintptr_t value[OWN_READS]; /* the last: the call first kept */
+};
+
+static __thread struct own_walk own_walks[OWN_WALKS]
+    __attribute__((tls_model("initial-exec")));
+static __thread unsigned own_next __attribute__((tls_model("initial-exec")));
+
+/*
+ * Frames of a kept walk from *C to the program's call, at most MAX, into
+ * FRAMES, with *C left at the call: how many, or 0 if none holds.
+ */
+static size_t
+own_find(struct cursor *c, size_t max, uintptr_t *frames)
+{
+    for (size_t e = 0; e < OWN_WALKS; e++) {
+        const struct own_walk *o = &own_walks[e];
+        if (o->start != c->rip || o->n >= max)
+            continue;
+        size_t last = o->n - 1, i = 0;
+        while (i < last &&
+               *(const uintptr_t *)(c->cfa + (uintptr_t)(intptr_t)o->offset[i])
+                   == o->value[i])
+            i++;
+        if (i < last)
+            continue;
+        /* The program's call: any return address off the hook path, where
+         * the walk would stop, and not one that ends the stack. */
+        uintptr_t call = *(const uintptr_t *)(c->cfa +
+                                              (uintptr_t)(intptr_t)
+                                                  o->offset[last]);
+        if (call < 0x4000 || on_hook_path(call))
+            continue;
+        memcpy(frames, o->value, last * sizeof *frames);
+        frames[last] = call;
+        c->rip = call;
+        if (o->rbp_saved)
+            c->rbp = *(const uintptr_t *)(c->cfa +
+                                          (uintptr_t)(intptr_t)o->rbp_offset);
+        c->cfa += (uintptr_t)(intptr_t)o->cfa_offset;
+        return o->n;
+    }
+    return 0;
+}
+
+/*
+ * Keep the walk from START that went to the call at SITE through the
+ * rules of its N FRAMES, if it is one own_find() can repeat.  Redone
+ * with the rules in the table (all of them there: the walk learned
+ * none), to see where each word was read.
+ */
+static void
+own_keep(const struct cursor *start, const struct cursor *site,
+         const uintptr_t *frames, size_t n)
+{
+    if (n == 0 || n > OWN_READS)
+        return;
+    struct own_walk o;
+    o.start = start->rip;
+    o.n = (uint8_t)n;
+    o.rbp_saved = false;
+    o.rbp_offset = 0;
+    uintptr_t rip = start->rip, cfa = start->cfa;
+    for (size_t i = 0; i < n; i++) {
+        uint64_t word = rule_find(rip);
+        if (!word)
+            return;
+        struct cfi_rule rule = cfi_unpack(word);
+        if (rule.kind != CFI_STANDARD || rule.cfa_on_rbp)
+            return;
+        cfa += (uintptr_t)(intptr_t)rule.cfa_offset;
+        intptr_t at = (intptr_t)(cfa - 8 - start->cfa);
+        if (at < INT32_MIN || at > INT32_MAX ||
+            *(const uintptr_t *)(cfa - 8) != frames[i])
+            return;
+        o.offset[i] = (int32_t)at;
+        o.value[i] = frames[i];
+        if (rule.rbp_saved) {
+            intptr_t rbp_at = (intptr_t)(cfa - start->cfa) + rule.rbp_offset;
+            if (rbp_at < INT32_MIN || rbp_at > INT32_MAX)
+                return;
+            o.rbp_saved = true;
+            o.rbp_offset = (int32_t)rbp_at;
+        }
+        rip = frames[i];
+    }
+    intptr_t delta = (intptr_t)(cfa - start->cfa);
+    uintptr_t rbp = o.rbp_saved ? *(const uintptr_t *)(start->cfa +
+                                                       (uintptr_t)(intptr_t)
+                                                           o.rbp_offset)
+                                : start->rbp;
+    if (cfa != site->cfa || rip != site->rip || rbp != site->rbp ||
+        delta < INT32_MIN || delta > INT32_MAX)
+        return;
+    o.cfa_offset = (int32_t)delta;
+    own_walks[own_next++ % OWN_WALKS] = o;
+}
+
 #endif /* __x86_64__ */
 
 /* The id of FRAMES[0 .. GOT), once deadbyte's own are dropped. */
@@ -740,8 +875,18 @@ traces_capture(void)
     w.frames = raw + 1;
     w.n = w.reads = 0;
     w.learned = w.start_bp = w.ended = false;
-    if (!walk(&at, max - 1, &w, true))
-        goto libunwind;
+    struct cursor start = at;
+    size_t own = how == TRACES_METHOD_AUTO ? own_find(&at, max - 1, raw + 1)
+                                           : 0;
+    if (own) {
+        w.n = own; /* stopped at the program's call, as the walk did */
+    } else {
+        if (!walk(&at, max - 1, &w, true))
+            goto libunwind;
+        if (how == TRACES_METHOD_AUTO && !w.learned && !w.ended &&
+            w.n < max - 1)
+            own_keep(&start, &at, raw + 1, w.n);
+    }
     size_t n = w.n;
     bool learned = w.learned;
     /* AT is now the program's call, the last frame walked, unless the
