@@ -553,9 +553,17 @@ walk(struct cursor *c, size_t max, struct walk *w, bool to_site)
  * they act on, so that no address from a half-written entry is ever
  * read.  A thread that dies in the middle of a write (fork) leaves its
  * entry odd: unused from then on, nothing worse.
+ *
+ * A call site reached from several callers at the same CFA (python3's
+ * allocation wrappers) makes walks that differ in their first reads; one
+ * entry per site had each of them evict the others (a third of the
+ * captures on python3 missed, nearly all at the first few reads).  So a
+ * site has MEMO_WAYS entries, each checked on its own: each is a walk
+ * once made from that frame, and any one that holds is an exact answer.
  */
 #define MEMO_BITS 12
 #define MEMO_SLOTS ((size_t)1 << MEMO_BITS)
+#define MEMO_WAYS 4
 
 struct memo {
     _Atomic uint64_t seq;
@@ -589,7 +597,7 @@ memo_slot(const struct cursor *site, bool make)
             munmap(fresh, MEMO_SLOTS * sizeof *table);
     }
     uint64_t key = mix64((uint64_t)site->rip ^ (uint64_t)site->cfa * 31);
-    return &table[key >> (64 - MEMO_BITS)];
+    return &table[(key >> (64 - MEMO_BITS)) & ~(size_t)(MEMO_WAYS - 1)];
 }
 
 /* Relaxed loads of the entry; the sequence count says if they held. */
@@ -602,14 +610,12 @@ still(struct memo *m, uint64_t seq)
     return LOAD(m->seq) == seq;
 }
 
-/* The id of the recorded walk that a walk of MAX frames from SITE would
- * repeat, or 0. */
+/* The id of the walk recorded in M if a walk of MAX frames from SITE
+ * would repeat it, or 0. */
 static uint32_t
-memo_find(const struct cursor *site, size_t max, size_t limit)
+memo_check(struct memo *m, const struct cursor *site, size_t max,
+           size_t limit)
 {
-    struct memo *m = memo_slot(site, false);
-    if (!m)
-        return 0;
     uint64_t seq = atomic_load_explicit(&m->seq, memory_order_acquire);
     if ((seq & 1) || LOAD(m->rip) != site->rip || LOAD(m->cfa) != site->cfa ||
         LOAD(m->max) != max || LOAD(m->limit) != limit ||
@@ -629,6 +635,25 @@ memo_find(const struct cursor *site, size_t max, size_t limit)
     return id;
 }
 
+/* The id of a recorded walk that a walk of MAX frames from SITE would
+ * repeat, or 0. */
+static uint32_t
+memo_find(const struct cursor *site, size_t max, size_t limit)
+{
+    struct memo *set = memo_slot(site, false);
+    if (!set)
+        return 0;
+    for (size_t way = 0; way < MEMO_WAYS; way++) {
+        uint32_t id = memo_check(&set[way], site, max, limit);
+        if (id)
+            return id;
+    }
+    return 0;
+}
+
+/* Which entry of a set the calling thread's next memo replaces. */
+static __thread unsigned memo_victim __attribute__((tls_model("initial-exec")));
+
 static void
 memo_keep(const struct cursor *site, size_t max, size_t limit,
           const struct walk *w, uint32_t id)
@@ -640,9 +665,16 @@ memo_keep(const struct cursor *site, size_t max, size_t limit,
         if (offset < INT32_MIN || offset > INT32_MAX)
             return;
     }
-    struct memo *m = memo_slot(site, true);
-    if (!m)
+    struct memo *set = memo_slot(site, true);
+    if (!set)
         return;
+    /* An entry of another frame, or none, before one of this frame's. */
+    struct memo *m = NULL;
+    for (size_t way = 0; way < MEMO_WAYS && !m; way++)
+        if (LOAD(set[way].rip) != site->rip || LOAD(set[way].cfa) != site->cfa)
+            m = &set[way];
+    if (!m)
+        m = &set[memo_victim++ % MEMO_WAYS];
     uint64_t seq = atomic_load_explicit(&m->seq, memory_order_relaxed);
     if ((seq & 1) ||
         !atomic_compare_exchange_strong_explicit(&m->seq, &seq, seq + 1,

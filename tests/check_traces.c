@@ -14,7 +14,8 @@
  * an alternate stack), through frames with alloca (their CFA from RBP),
  * and in threads at once.  Through frames of deadbyte's own hook path
  * (the walks of those kept per thread), from several program calls at
- * several depths.
+ * several depths; and from one call site reached by several callers
+ * (several memos of one frame).
  */
 #include "config.h"
 
@@ -407,6 +408,40 @@ START_TEST(test_traces_through_hook_path)
 }
 END_TEST
 
+/*
+ * One frame (the call in capture_all(), at one stack pointer) reached
+ * through three callers in turn: after the first round, each capture is
+ * answered by a memo of its own caller's walk, and with its own id.
+ */
+START_TEST(test_traces_site_of_several_callers)
+{
+    uint32_t ids[3][3];
+    uintptr_t at[3];
+    for (int round = 0; round < 3; round++)
+        for (unsigned code = 0; code < 3; code++) {
+            struct traces_counts before, after;
+            uint32_t now[3];
+            traces_get_counts(&before);
+            all_of(code | 0x2d << 2, now);
+            traces_get_counts(&after);
+            ck_assert_same_ids(now);
+            if (round == 0) {
+                memcpy(ids[code], now, sizeof now);
+                at[code] = here;
+                continue;
+            }
+            ck_assert_uint_eq(now[2], ids[code][2]);
+            ck_assert_uint_eq(here, at[code]);
+            ck_assert_uint_eq(after.memo, before.memo + WALKS);
+        }
+    ck_assert_uint_eq(at[1], at[0]); /* the case this test is for */
+    ck_assert_uint_eq(at[2], at[0]);
+    ck_assert_uint_ne(ids[1][2], ids[0][2]);
+    ck_assert_uint_ne(ids[2][2], ids[0][2]);
+    ck_assert_int_eq(traces_walk_trusted(), WALKS);
+}
+END_TEST
+
 /* Out of a deep stack by longjmp, then into another one (two functions
  * alike, so at the same stack pointers), its frames over the old ones. */
 static jmp_buf jump;
@@ -656,6 +691,7 @@ main(void)
     tcase_add_test(tc, test_traces_alloca_frames);
     tcase_add_test(tc, test_traces_threads_agree);
     tcase_add_test(tc, test_traces_through_hook_path);
+    tcase_add_test(tc, test_traces_site_of_several_callers);
     suite_add_tcase(suite, tc);
     return run_suite(suite);
 }
