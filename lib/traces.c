@@ -745,11 +745,13 @@ static __thread struct own_walk own_walks[OWN_WALKS]
 static __thread unsigned own_next __attribute__((tls_model("initial-exec")));
 
 /*
- * Frames of a kept walk from *C to the program's call, at most MAX, into
- * FRAMES, with *C left at the call: how many, or 0 if none holds.
+ * A kept walk from *C to the program's call of at most MAX frames, with
+ * *C left at the call, or NULL if none holds.  Its frames are its values
+ * but the last, then the call (own_frames); copied only when needed (a
+ * memo misses), since most captures need no more than the call.
  */
-static size_t
-own_find(struct cursor *c, size_t max, uintptr_t *frames)
+static const struct own_walk *
+own_find(struct cursor *c, size_t max)
 {
     for (size_t e = 0; e < OWN_WALKS; e++) {
         const struct own_walk *o = &own_walks[e];
@@ -769,16 +771,23 @@ own_find(struct cursor *c, size_t max, uintptr_t *frames)
                                                   o->offset[last]);
         if (call < 0x4000 || on_hook_path(call))
             continue;
-        memcpy(frames, o->value, last * sizeof *frames);
-        frames[last] = call;
         c->rip = call;
         if (o->rbp_saved)
             c->rbp = *(const uintptr_t *)(c->cfa +
                                           (uintptr_t)(intptr_t)o->rbp_offset);
         c->cfa += (uintptr_t)(intptr_t)o->cfa_offset;
-        return o->n;
+        return o;
     }
-    return 0;
+    return NULL;
+}
+
+/* The frames of O, found with own_find() to reach CALL, into FRAMES. */
+static void
+own_frames(const struct own_walk *o, uintptr_t call, uintptr_t *frames)
+{
+    for (size_t i = 0; i + 1 < o->n; i++)
+        frames[i] = o->value[i];
+    frames[o->n - 1] = call;
 }
 
 /*
@@ -908,10 +917,11 @@ traces_capture(void)
     w.n = w.reads = 0;
     w.learned = w.start_bp = w.ended = false;
     struct cursor start = at;
-    size_t own = how == TRACES_METHOD_AUTO ? own_find(&at, max - 1, raw + 1)
-                                           : 0;
+    const struct own_walk *own =
+        how == TRACES_METHOD_AUTO ? own_find(&at, max - 1) : NULL;
     if (own) {
-        w.n = own; /* stopped at the program's call, as the walk did */
+        /* Stopped at the program's call, as the walk did: at_site. */
+        w.n = own->n;
     } else {
         if (!walk(&at, max - 1, &w, true))
             goto libunwind;
@@ -932,6 +942,8 @@ traces_capture(void)
             counts.memo++;
             goto done;
         }
+        if (own)
+            own_frames(own, site.rip, raw + 1);
         w.frames = raw + 1 + n;
         if (!walk(&at, rest, &w, false))
             goto libunwind;
