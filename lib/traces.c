@@ -781,12 +781,16 @@ own_find(struct cursor *c, size_t max)
     return NULL;
 }
 
-/* The frames of O, found with own_find() to reach CALL, into FRAMES. */
+_Static_assert(1 + OWN_READS <= WALK_FRAMES, "room for own_frames()");
+
+/* The frames of O, found with own_find() to reach CALL, into FRAMES,
+ * which has room for OWN_READS.  All of its values are copied, with a
+ * size the compiler knows (a copy of n - 1 became a rep movsq, slow to
+ * start); those past the call are overwritten by the walk from it. */
 static void
 own_frames(const struct own_walk *o, uintptr_t call, uintptr_t *frames)
 {
-    for (size_t i = 0; i + 1 < o->n; i++)
-        frames[i] = o->value[i];
+    memcpy(frames, o->value, sizeof o->value);
     frames[o->n - 1] = call;
 }
 
@@ -802,7 +806,7 @@ own_keep(const struct cursor *start, const struct cursor *site,
 {
     if (n == 0 || n > OWN_READS)
         return;
-    struct own_walk o;
+    struct own_walk o = {0};
     o.start = start->rip;
     o.n = (uint8_t)n;
     o.rbp_saved = false;
