@@ -16,8 +16,9 @@
  *   first walks through each new return address are checked against
  *   unw_backtrace(); one difference turns the walk off for good.
  *
- * - A memo: the walk of deadbyte's own frames (few, their rules always
- *   in cache) reaches the program's call; from there on, the walk is a
+ * - A memo: the walk of deadbyte's own frames (few, and itself repeated
+ *   per thread from the last walks of the same frames: see "Walks of our
+ *   own frames") reaches the program's call; from there on, the walk is a
  *   function of that frame (its return address, its CFA, and its RBP if
  *   a CFA is computed from it) and of the words it reads, in order: each
  *   address read follows from that frame and the words read before it,
@@ -34,8 +35,8 @@
  *   compared.  Comparing in the walk's own order, and stopping at the
  *   first difference, reads only words the walk -- and libunwind -- would
  *   read: live stack, never below it.  Memos live in a table shared by
- *   threads, each entry under a sequence count; the CFA in the key keeps
- *   threads apart.
+ *   threads, each entry under a sequence count, a few entries for each
+ *   frame; the CFA in the key keeps threads apart.
  *
  * libunwind and the dynamic loader may allocate while we capture; a
  * per-thread guard makes those nested allocations skip capture (never the
