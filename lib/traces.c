@@ -16,9 +16,8 @@
  *   first walks through each new return address are checked against
  *   unw_backtrace(); one difference turns the walk off for good.
  *
- * - A memo: the walk of deadbyte's own frames (few, and itself repeated
- *   per thread from the last walks of the same frames: see "Walks of our
- *   own frames") reaches the program's call; from there on, the walk is a
+ * - A memo: the walk of deadbyte's own frames (few, their rules always
+ *   in cache) reaches the program's call; from there on, the walk is a
  *   function of that frame (its return address, its CFA, and its RBP if
  *   a CFA is computed from it) and of the words it reads, in order: each
  *   address read follows from that frame and the words read before it,
@@ -35,8 +34,8 @@
  *   compared.  Comparing in the walk's own order, and stopping at the
  *   first difference, reads only words the walk -- and libunwind -- would
  *   read: live stack, never below it.  Memos live in a table shared by
- *   threads, each entry under a sequence count, a few entries for each
- *   frame; the CFA in the key keeps threads apart.
+ *   threads, each entry under a sequence count; the CFA in the key keeps
+ *   threads apart.
  *
  * libunwind and the dynamic loader may allocate while we capture; a
  * per-thread guard makes those nested allocations skip capture (never the
@@ -554,17 +553,9 @@ walk(struct cursor *c, size_t max, struct walk *w, bool to_site)
  * they act on, so that no address from a half-written entry is ever
  * read.  A thread that dies in the middle of a write (fork) leaves its
  * entry odd: unused from then on, nothing worse.
- *
- * A call site reached from several callers at the same CFA (python3's
- * allocation wrappers) makes walks that differ in their first reads; one
- * entry per site had each of them evict the others (a third of the
- * captures on python3 missed, nearly all at the first few reads).  So a
- * site has MEMO_WAYS entries, each checked on its own: each is a walk
- * once made from that frame, and any one that holds is an exact answer.
  */
 #define MEMO_BITS 12
 #define MEMO_SLOTS ((size_t)1 << MEMO_BITS)
-#define MEMO_WAYS 4
 
 struct memo {
     _Atomic uint64_t seq;
@@ -598,7 +589,7 @@ memo_slot(const struct cursor *site, bool make)
             munmap(fresh, MEMO_SLOTS * sizeof *table);
     }
     uint64_t key = mix64((uint64_t)site->rip ^ (uint64_t)site->cfa * 31);
-    return &table[(key >> (64 - MEMO_BITS)) & ~(size_t)(MEMO_WAYS - 1)];
+    return &table[key >> (64 - MEMO_BITS)];
 }
 
 /* Relaxed loads of the entry; the sequence count says if they held. */
@@ -611,12 +602,14 @@ still(struct memo *m, uint64_t seq)
     return LOAD(m->seq) == seq;
 }
 
-/* The id of the walk recorded in M if a walk of MAX frames from SITE
- * would repeat it, or 0. */
+/* The id of the recorded walk that a walk of MAX frames from SITE would
+ * repeat, or 0. */
 static uint32_t
-memo_check(struct memo *m, const struct cursor *site, size_t max,
-           size_t limit)
+memo_find(const struct cursor *site, size_t max, size_t limit)
 {
+    struct memo *m = memo_slot(site, false);
+    if (!m)
+        return 0;
     uint64_t seq = atomic_load_explicit(&m->seq, memory_order_acquire);
     if ((seq & 1) || LOAD(m->rip) != site->rip || LOAD(m->cfa) != site->cfa ||
         LOAD(m->max) != max || LOAD(m->limit) != limit ||
@@ -636,25 +629,6 @@ memo_check(struct memo *m, const struct cursor *site, size_t max,
     return id;
 }
 
-/* The id of a recorded walk that a walk of MAX frames from SITE would
- * repeat, or 0. */
-static uint32_t
-memo_find(const struct cursor *site, size_t max, size_t limit)
-{
-    struct memo *set = memo_slot(site, false);
-    if (!set)
-        return 0;
-    for (size_t way = 0; way < MEMO_WAYS; way++) {
-        uint32_t id = memo_check(&set[way], site, max, limit);
-        if (id)
-            return id;
-    }
-    return 0;
-}
-
-/* Which entry of a set the calling thread's next memo replaces. */
-static __thread unsigned memo_victim __attribute__((tls_model("initial-exec")));
-
 static void
 memo_keep(const struct cursor *site, size_t max, size_t limit,
           const struct walk *w, uint32_t id)
@@ -666,16 +640,9 @@ memo_keep(const struct cursor *site, size_t max, size_t limit,
         if (offset < INT32_MIN || offset > INT32_MAX)
             return;
     }
-    struct memo *set = memo_slot(site, true);
-    if (!set)
-        return;
-    /* An entry of another frame, or none, before one of this frame's. */
-    struct memo *m = NULL;
-    for (size_t way = 0; way < MEMO_WAYS && !m; way++)
-        if (LOAD(set[way].rip) != site->rip || LOAD(set[way].cfa) != site->cfa)
-            m = &set[way];
+    struct memo *m = memo_slot(site, true);
     if (!m)
-        m = &set[memo_victim++ % MEMO_WAYS];
+        return;
     uint64_t seq = atomic_load_explicit(&m->seq, memory_order_relaxed);
     if ((seq & 1) ||
         !atomic_compare_exchange_strong_explicit(&m->seq, &seq, seq + 1,
@@ -698,154 +665,6 @@ memo_keep(const struct cursor *site, size_t max, size_t limit,
     }
 #undef STORE
     atomic_store_explicit(&m->seq, seq + 2, memory_order_release);
-}
-
-/* ---- Walks of our own frames ------------------------------------------- */
-
-/*
- * The walk from traces_capture() to the program's call goes through the
- * same few frames of deadbyte's for every capture made through one hook
- * path, and took, with its look-ups of rules, a sixth of the run on
- * python3.  Per thread, the last few such walks are kept: where they read
- * each return address (an offset from the CFA of the start) and, but for
- * the last (the program's call, which differs from call to call), its
- * value; where the RBP of the program's call came from, and the CFA
- * reached.  Only a walk in which no CFA was computed from RBP is kept;
- * its addresses then follow from the start's CFA and the rules of the
- * start and of the return addresses read before each one.  So a capture
- * from the same start whose stack holds, at each recorded offset from
- * its CFA, in order, the recorded return address of our own, then at the
- * last offset any return address off the hook path (where the walk
- * stops) and not below 0x4000 (where it ends), would read the same words
- * through the same rules: it would give the same frames, stop at the
- * call read there, with the same CFA (the same offset from the start's)
- * and the same RBP (the register at the start, or the word the last rule
- * that saved one points to, loaded here as the walk would load it).  The
- * comparison runs in the walk's order and stops at the first difference,
- * so it reads only words the walk would read.  Only
- * walks that learned no rule are kept: their rules were checked against
- * unw_backtrace() when learned, as a full walk from this start would
- * not check them again either.  Per thread: no lock, nothing shared;
- * traces_capture() never runs twice at once on one thread (capturing).
- */
-#define OWN_READS (HOOK_PATH_DEPTH + 1)
-#define OWN_WALKS 8
-
-struct own_walk {
-    uintptr_t start;  /* the start's return address; 0: unused entry */
-    uint8_t n;        /* frames, the last the program's call */
-    bool rbp_saved;   /* the call's RBP is at rbp_offset, else the start's */
-    int32_t rbp_offset;
-    int32_t cfa_offset; /* the call's CFA from the start's */
-    int32_t offset[OWN_READS]; /* return address I, from the start's CFA */
-    uintptr_t value[OWN_READS]; /* the last: the call first kept */
-};
-
-static __thread struct own_walk own_walks[OWN_WALKS]
-    __attribute__((tls_model("initial-exec")));
-static __thread unsigned own_next __attribute__((tls_model("initial-exec")));
-
-/*
- * A kept walk from *C to the program's call of at most MAX frames, with
- * *C left at the call, or NULL if none holds.  Its frames are its values
- * but the last, then the call (own_frames); copied only when needed (a
- * memo misses), since most captures need no more than the call.
- */
-static const struct own_walk *
-own_find(struct cursor *c, size_t max)
-{
-    for (size_t e = 0; e < OWN_WALKS; e++) {
-        const struct own_walk *o = &own_walks[e];
-        if (o->start != c->rip || o->n >= max)
-            continue;
-        size_t last = o->n - 1, i = 0;
-        while (i < last &&
-               *(const uintptr_t *)(c->cfa + (uintptr_t)(intptr_t)o->offset[i])
-                   == o->value[i])
-            i++;
-        if (i < last)
-            continue;
-        /* The program's call: any return address off the hook path, where
-         * the walk would stop, and not one that ends the stack. */
-        uintptr_t call = *(const uintptr_t *)(c->cfa +
-                                              (uintptr_t)(intptr_t)
-                                                  o->offset[last]);
-        if (call < 0x4000 || on_hook_path(call))
-            continue;
-        c->rip = call;
-        if (o->rbp_saved)
-            c->rbp = *(const uintptr_t *)(c->cfa +
-                                          (uintptr_t)(intptr_t)o->rbp_offset);
-        c->cfa += (uintptr_t)(intptr_t)o->cfa_offset;
-        return o;
-    }
-    return NULL;
-}
-
-_Static_assert(1 + OWN_READS <= WALK_FRAMES, "room for own_frames()");
-
-/* The frames of O, found with own_find() to reach CALL, into FRAMES,
- * which has room for OWN_READS.  All of its values are copied, with a
- * size the compiler knows (a copy of n - 1 became a rep movsq, slow to
- * start); those past the call are overwritten by the walk from it. */
-static void
-own_frames(const struct own_walk *o, uintptr_t call, uintptr_t *frames)
-{
-    memcpy(frames, o->value, sizeof o->value);
-    frames[o->n - 1] = call;
-}
-
-/*
- * Keep the walk from START that went to the call at SITE through the
- * rules of its N FRAMES, if it is one own_find() can repeat.  Redone
- * with the rules in the table (all of them there: the walk learned
- * none), to see where each word was read.
- */
-static void
-own_keep(const struct cursor *start, const struct cursor *site,
-         const uintptr_t *frames, size_t n)
-{
-    if (n == 0 || n > OWN_READS)
-        return;
-    struct own_walk o = {0};
-    o.start = start->rip;
-    o.n = (uint8_t)n;
-    o.rbp_saved = false;
-    o.rbp_offset = 0;
-    uintptr_t rip = start->rip, cfa = start->cfa;
-    for (size_t i = 0; i < n; i++) {
-        uint64_t word = rule_find(rip);
-        if (!word)
-            return;
-        struct cfi_rule rule = cfi_unpack(word);
-        if (rule.kind != CFI_STANDARD || rule.cfa_on_rbp)
-            return;
-        cfa += (uintptr_t)(intptr_t)rule.cfa_offset;
-        intptr_t at = (intptr_t)(cfa - 8 - start->cfa);
-        if (at < INT32_MIN || at > INT32_MAX ||
-            *(const uintptr_t *)(cfa - 8) != frames[i])
-            return;
-        o.offset[i] = (int32_t)at;
-        o.value[i] = frames[i];
-        if (rule.rbp_saved) {
-            intptr_t rbp_at = (intptr_t)(cfa - start->cfa) + rule.rbp_offset;
-            if (rbp_at < INT32_MIN || rbp_at > INT32_MAX)
-                return;
-            o.rbp_saved = true;
-            o.rbp_offset = (int32_t)rbp_at;
-        }
-        rip = frames[i];
-    }
-    intptr_t delta = (intptr_t)(cfa - start->cfa);
-    uintptr_t rbp = o.rbp_saved ? *(const uintptr_t *)(start->cfa +
-                                                       (uintptr_t)(intptr_t)
-                                                           o.rbp_offset)
-                                : start->rbp;
-    if (cfa != site->cfa || rip != site->rip || rbp != site->rbp ||
-        delta < INT32_MIN || delta > INT32_MAX)
-        return;
-    o.cfa_offset = (int32_t)delta;
-    own_walks[own_next++ % OWN_WALKS] = o;
 }
 
 #endif /* __x86_64__ */
@@ -921,19 +740,8 @@ traces_capture(void)
     w.frames = raw + 1;
     w.n = w.reads = 0;
     w.learned = w.start_bp = w.ended = false;
-    struct cursor start = at;
-    const struct own_walk *own =
-        how == TRACES_METHOD_AUTO ? own_find(&at, max - 1) : NULL;
-    if (own) {
-        /* Stopped at the program's call, as the walk did: at_site. */
-        w.n = own->n;
-    } else {
-        if (!walk(&at, max - 1, &w, true))
-            goto libunwind;
-        if (how == TRACES_METHOD_AUTO && !w.learned && !w.ended &&
-            w.n < max - 1)
-            own_keep(&start, &at, raw + 1, w.n);
-    }
+    if (!walk(&at, max - 1, &w, true))
+        goto libunwind;
     size_t n = w.n;
     bool learned = w.learned;
     /* AT is now the program's call, the last frame walked, unless the
@@ -947,8 +755,6 @@ traces_capture(void)
             counts.memo++;
             goto done;
         }
-        if (own)
-            own_frames(own, site.rip, raw + 1);
         w.frames = raw + 1 + n;
         if (!walk(&at, rest, &w, false))
             goto libunwind;

@@ -12,10 +12,7 @@
  * different paths, in recursion, in a stack that differs from the last one
  * only in its outermost frame, after longjmp, in signal handlers (also on
  * an alternate stack), through frames with alloca (their CFA from RBP),
- * and in threads at once.  Through frames of deadbyte's own hook path
- * (the walks of those kept per thread), from several program calls at
- * several depths; and from one call site reached by several callers
- * (several memos of one frame).
+ * and in threads at once.
  */
 #include "config.h"
 
@@ -318,130 +315,6 @@ START_TEST(test_traces_differ_deep_down)
 }
 END_TEST
 
-/*
- * Through a hook path of our own (functions in deadbyte's hook path
- * section, whose frames a capture drops): inner alone, or under outer_a
- * or outer_b, called by the program from call sites site_x and site_y,
- * at several depths.  The frames kept are the program's, from its call
- * on: the walk of the hook path kept from one capture must give the
- * frames and the call of the next, whichever call it is.
- */
-static volatile unsigned hook_visits[3];
-
-static HOOK_PATH uint32_t
-hook_inner(void)
-{
-    hook_visits[0]++;
-    uint32_t id = traces_capture();
-    __asm__ volatile("" : : "r"(id) : "memory");
-    return id;
-}
-
-#define HOOK_OUTER(k, n)                                                       \
-    static HOOK_PATH uint32_t hook_outer_##k(void)                             \
-    {                                                                          \
-        hook_visits[n]++;                                                      \
-        uint32_t id = hook_inner();                                            \
-        __asm__ volatile("" : : "r"(id) : "memory");                           \
-        return id;                                                             \
-    }
-HOOK_OUTER(a, 1)
-HOOK_OUTER(b, 2)
-
-static uint32_t (*const hook_paths[3])(void) = {hook_inner, hook_outer_a,
-                                                hook_outer_b};
-
-/* The stack through PATH by each method, into IDS.  Each counts its
- * visits, so that no compiler folds the two into one. */
-static volatile unsigned site_visits[2];
-
-#define HOOK_SITE(s, n)                                                        \
-    static __attribute__((noinline)) void site_##s(int path, uint32_t ids[3])  \
-    {                                                                          \
-        site_visits[n]++;                                                      \
-        for (int i = 0; i < methods; i++) {                                    \
-            traces_set_method(i == 0   ? TRACES_METHOD_AUTO                    \
-                              : i == 1 ? TRACES_METHOD_WALK                    \
-                                       : TRACES_METHOD_LIBUNWIND);             \
-            ids[i] = hook_paths[path]();                                       \
-        }                                                                      \
-        traces_set_method(TRACES_METHOD_AUTO);                                 \
-        __asm__ volatile("" : : "r"(ids) : "memory");                          \
-    }
-HOOK_SITE(x, 0)
-HOOK_SITE(y, 1)
-
-static __attribute__((noinline)) void
-hook_at_depth(int depth, int site, int path, uint32_t ids[3])
-{
-    if (depth > 0)
-        hook_at_depth(depth - 1, site, path, ids);
-    else if (site)
-        site_y(path, ids);
-    else
-        site_x(path, ids);
-    __asm__ volatile("" : : "r"(ids) : "memory");
-}
-
-START_TEST(test_traces_through_hook_path)
-{
-    uint32_t first[2][3]; /* by site and depth */
-    for (int round = 0; round < 3; round++)
-        for (int depth = 0; depth < 3; depth++)
-            for (int site = 0; site < 2; site++)
-                for (int path = 0; path < 3; path++) {
-                    uint32_t ids[3];
-                    hook_at_depth(depth, site, path, ids);
-                    ck_assert_same_ids(ids);
-                    /* The hook path's frames are dropped, whichever. */
-                    if (path == 0 && round == 0)
-                        first[site][depth] = ids[2];
-                    else
-                        ck_assert_uint_eq(ids[2], first[site][depth]);
-                }
-    /* The call is the one made this time, not the one kept. */
-    ck_assert_uint_ne(first[0][0], first[1][0]);
-    ck_assert_uint_ne(first[0][0], first[0][1]);
-    /* No walk gave other frames than unw_backtrace() (which would have
-     * turned the walk off, and made all the ids agree from then on). */
-    ck_assert_int_eq(traces_walk_trusted(), WALKS);
-}
-END_TEST
-
-/*
- * One frame (the call in capture_all(), at one stack pointer) reached
- * through three callers in turn: after the first round, each capture is
- * answered by a memo of its own caller's walk, and with its own id.
- */
-START_TEST(test_traces_site_of_several_callers)
-{
-    uint32_t ids[3][3];
-    uintptr_t at[3];
-    for (int round = 0; round < 3; round++)
-        for (unsigned code = 0; code < 3; code++) {
-            struct traces_counts before, after;
-            uint32_t now[3];
-            traces_get_counts(&before);
-            all_of(code | 0x2d << 2, now);
-            traces_get_counts(&after);
-            ck_assert_same_ids(now);
-            if (round == 0) {
-                memcpy(ids[code], now, sizeof now);
-                at[code] = here;
-                continue;
-            }
-            ck_assert_uint_eq(now[2], ids[code][2]);
-            ck_assert_uint_eq(here, at[code]);
-            ck_assert_uint_eq(after.memo, before.memo + WALKS);
-        }
-    ck_assert_uint_eq(at[1], at[0]); /* the case this test is for */
-    ck_assert_uint_eq(at[2], at[0]);
-    ck_assert_uint_ne(ids[1][2], ids[0][2]);
-    ck_assert_uint_ne(ids[2][2], ids[0][2]);
-    ck_assert_int_eq(traces_walk_trusted(), WALKS);
-}
-END_TEST
-
 /* Out of a deep stack by longjmp, then into another one (two functions
  * alike, so at the same stack pointers), its frames over the old ones. */
 static jmp_buf jump;
@@ -690,8 +563,6 @@ main(void)
     tcase_add_test(tc, test_traces_in_signal_handlers);
     tcase_add_test(tc, test_traces_alloca_frames);
     tcase_add_test(tc, test_traces_threads_agree);
-    tcase_add_test(tc, test_traces_through_hook_path);
-    tcase_add_test(tc, test_traces_site_of_several_callers);
     suite_add_tcase(suite, tc);
     return run_suite(suite);
 }
