@@ -3,9 +3,9 @@
 # allocations from N distinct call stacks (a recursive function whose
 # path spells the allocation's number) take at most 6 times as long as
 # as many from one stack of the same depth (a new stack is walked in
-# full and stored, a repeated one is found by the walk's memo: about
-# 3.5 times since the memo, against hundreds when interning collapsed);
-# and a 4 GiB block is made,
+# full and stored, a repeated one is found by the walk's memo: 3 times
+# failed now and then on a loaded machine, and the interning that
+# collapsed took hundreds); and a 4 GiB block is made,
 # checked and freed in about a second, without its pages.  N is
 # SCALE_STACKS, 2^20 by default (about 2 s in all; the interning that
 # collapsed on recursive code took minutes).  One line per check; exit 0, 1 on a failure, 99 when the test
