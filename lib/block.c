@@ -96,6 +96,13 @@ block_check_tail(const unsigned char *p, bool with_serial, size_t capacity)
 }
 
 enum block_fault
+block_check_pad(const unsigned char *p, size_t n)
+{
+    return memcmp(p + n, forbidden, SST) != 0 ? BLOCK_BAD_TRAILING_PAD
+                                              : BLOCK_OK;
+}
+
+enum block_fault
 block_check(const unsigned char *p, char api, bool with_serial,
             size_t capacity)
 {

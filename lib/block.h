@@ -156,6 +156,9 @@ enum block_fault {
 enum block_fault block_check_head(const unsigned char *p, char api);
 enum block_fault block_check_tail(const unsigned char *p, bool with_serial,
                                   size_t capacity);
+/* The trailing pad of the block at P, of N bytes (a block with no
+ * header, whose size comes from elsewhere). */
+enum block_fault block_check_pad(const unsigned char *p, size_t n);
 enum block_fault block_check(const unsigned char *p, char api,
                              bool with_serial, size_t capacity);
 

@@ -11,6 +11,7 @@
 
 #include "api.h"
 #include "block.h"
+#include "registry.h"
 
 #include <sys/uio.h>
 #include <unistd.h>
@@ -189,5 +190,100 @@ dump_block(struct fmt *out, const unsigned char *p, size_t size,
     }
     if (size > 0)
         dump_data(out, p, size);
+    fmt_char(out, '\n');
+}
+
+/* A block with a guard page after its data: its header, then the page. */
+static void
+dump_guarded_after(struct fmt *out, const struct block_record *record,
+                   struct dump_findings *found)
+{
+    const unsigned char *p = (const unsigned char *)record->p;
+    unsigned char header[2 * SST];
+    fmt_str(out, "Debug memory block at address p=");
+    fmt_ptr(out, p);
+    if (!dump_safe_read(header, p - 2 * SST, sizeof header)) {
+        fmt_str(out, ": the header is unreadable\n");
+    } else {
+        found->header_api = header[SST];
+        found->header_size = block_get_be(header);
+        fmt_str(out, ": API ");
+        dump_api(out, header[SST]);
+        fmt_str(out, "\n    ");
+        fmt_dec(out, found->header_size);
+        fmt_str(out, " bytes originally requested\n    The ");
+        fmt_dec(out, SST - 1);
+        fmt_str(out, " pad bytes at p-");
+        fmt_dec(out, SST - 1);
+        fmt_str(out, " are ");
+        int bad = put_pads(out, header + SST + 1, SST - 1, true);
+        if (bad >= 0)
+            found->bad_lead = (int)(SST - 1) - bad;
+        if (found->header_size != record->size) {
+            fmt_str(out, "    The size field is wrong: deadbyte recorded ");
+            fmt_dec(out, record->size);
+            fmt_str(out, " bytes for this block.\n");
+        }
+    }
+    fmt_str(out, "    The data ends against a guard page at tail=");
+    fmt_ptr(out, p + record->size);
+    fmt_str(out, " (--guard-pages): no trailing pad.\n");
+}
+
+/* A block with a guard page before its data: the page, then its pad. */
+static void
+dump_guarded_before(struct fmt *out, const struct block_record *record,
+                    bool with_serial, struct dump_findings *found)
+{
+    const unsigned char *p = (const unsigned char *)record->p;
+    fmt_str(out, "Debug memory block at address p=");
+    fmt_ptr(out, p);
+    fmt_str(out, ": API ");
+    dump_api(out, (unsigned char)record->api);
+    fmt_str(out, "\n    ");
+    fmt_dec(out, record->size);
+    fmt_str(out, " bytes originally requested\n"
+                 "    The data starts right after a guard page "
+                 "(--guard-pages,underflow): no header.\n");
+    unsigned char trailer[2 * SST];
+    fmt_str(out, "    The ");
+    fmt_dec(out, SST);
+    fmt_str(out, " pad bytes at tail=");
+    fmt_ptr(out, p + record->size);
+    fmt_str(out, " are ");
+    if (!dump_safe_read(trailer, p + record->size,
+                        with_serial ? 2 * SST : SST)) {
+        fmt_str(out, "unreadable.\n");
+        return;
+    }
+    found->bad_tail = put_pads(out, trailer, SST, false);
+    if (with_serial)
+        put_serial(out, block_get_be(trailer + SST), record->serial,
+                   found->bad_tail >= 0);
+}
+
+void
+dump_record(struct fmt *out, const struct block_record *record,
+            bool with_serial, struct dump_findings *found)
+{
+    if (record->guard == BLOCK_GUARD_NONE) {
+        dump_block(out, (const unsigned char *)record->p, record->size,
+                   with_serial, record->serial, found);
+        return;
+    }
+    found->bad_lead = found->bad_tail = -1;
+    found->header_size = record->size;
+    found->header_api = (unsigned char)record->api;
+    if (record->guard == BLOCK_GUARD_AFTER)
+        dump_guarded_after(out, record, found);
+    else
+        dump_guarded_before(out, record, with_serial, found);
+    if (record->serial != 0 && record->guard == BLOCK_GUARD_AFTER) {
+        fmt_str(out, "    The block was made by call #");
+        fmt_dec(out, record->serial);
+        fmt_str(out, " to debug malloc/realloc.\n");
+    }
+    if (record->size > 0)
+        dump_data(out, (const unsigned char *)record->p, record->size);
     fmt_char(out, '\n');
 }

@@ -38,6 +38,15 @@ void dump_block(struct fmt *out, const unsigned char *p, size_t size,
                 bool with_serial, size_t serial,
                 struct dump_findings *found);
 
+/*
+ * Dump the block of RECORD as dump_block() does, or, for a block with a
+ * guard page (--guard-pages), with the page in place of its trailing pad
+ * or of its header, whose API id and size are then the record's.
+ */
+struct block_record;
+void dump_record(struct fmt *out, const struct block_record *record,
+                 bool with_serial, struct dump_findings *found);
+
 /* "    Data at p: cd cd ... cd" -- 8 bytes, " ...", the last 8. */
 void dump_data(struct fmt *out, const unsigned char *p, size_t n);
 

@@ -744,6 +744,25 @@ heap_memalign(size_t align, size_t size)
     return large_alloc(size, align);
 }
 
+void *
+heap_pages(size_t bytes, size_t *len)
+{
+    void *p = large_alloc(bytes, 16);
+    if (p)
+        *len = round_up(bytes ? bytes : 1, page_size());
+    return p;
+}
+
+bool
+heap_pages_protect(void *base, bool accessible)
+{
+    struct heap_span *s = span_of((uintptr_t)base);
+    if (!s || s->cls != LARGE_CLASS || s->slots != (uintptr_t)base)
+        return false;
+    return mprotect(base, s->slot_size,
+                    accessible ? PROT_READ | PROT_WRITE : PROT_NONE) == 0;
+}
+
 bool
 heap_owns(uintptr_t addr)
 {

@@ -55,7 +55,9 @@ struct heap_meta {
                              rounded up to that power of two */
     char api;
     uint8_t state;        /* enum heap_state, atomic */
-    uint8_t unused;
+    uint8_t guard;        /* enum block_guard (registry.h): the block's
+                             data is at the end of its pages, or at
+                             their start, not at the offset */
 };
 #define HEAP_SIZE_IN_SPAN UINT32_MAX
 
@@ -77,6 +79,18 @@ void *heap_realloc(void *ctx, void *ptr, size_t size);
 void heap_free(void *ctx, void *ptr);
 /* SIZE bytes aligned to ALIGN, a power of two. */
 void *heap_memalign(size_t align, size_t size);
+
+/*
+ * Pages of their own for one block of BYTES bytes (--guard-pages): a
+ * large mapping, whatever BYTES, whose *LEN bytes (BYTES rounded up to
+ * the page) have a PROT_NONE page before and after them.  Released by
+ * heap_free() like any block.  NULL with errno ENOMEM if mmap failed.
+ */
+void *heap_pages(size_t bytes, size_t *len);
+
+/* Make the pages of the block whose slot starts at BASE (from
+ * heap_pages) readable and writable, or not at all. */
+bool heap_pages_protect(void *base, bool accessible);
 
 /* True if ADDR lies in a span or large mapping of the heap. */
 bool heap_owns(uintptr_t addr);

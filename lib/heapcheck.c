@@ -13,6 +13,7 @@
 
 #include "api.h"
 #include "block.h"
+#include "dump.h"
 #include "fmt.h"
 #include "hooks.h"
 #include "leaks.h"
@@ -50,6 +51,40 @@ still_live(const struct block_record *record)
            now.alloc_trace == record->alloc_trace && now.size == record->size;
 }
 
+/*
+ * What is wrong with the guard bytes of RECORD's block, which has a guard
+ * page.  Another thread may free it as they are read, and a freed
+ * block's pages are PROT_NONE: its header (or pad) is read through a
+ * checked copy, and a block that cannot be read has nothing wrong.
+ */
+static enum block_fault
+guarded_block_fault(const struct block_record *record)
+{
+    unsigned char copy[2 * sizeof(size_t)];
+    if (record->guard == BLOCK_GUARD_AFTER) {
+        if (!dump_safe_read(copy, (const void *)(record->p - sizeof copy),
+                            sizeof copy))
+            return BLOCK_OK;
+        return hooks_block_fault(record->api, copy + sizeof copy, record);
+    }
+    if (!dump_safe_read(copy, (const void *)(record->p + record->size),
+                        sizeof(size_t)))
+        return BLOCK_OK;
+    for (size_t i = 0; i < sizeof(size_t); i++)
+        if (copy[i] != FORBIDDENBYTE)
+            return BLOCK_BAD_TRAILING_PAD;
+    return BLOCK_OK;
+}
+
+static enum block_fault
+block_fault(const struct block_record *record)
+{
+    if (record->guard != BLOCK_GUARD_NONE)
+        return guarded_block_fault(record);
+    return hooks_block_fault(record->api, (const unsigned char *)record->p,
+                             record);
+}
+
 static void
 find_damaged_live(const struct block_record *record, void *arg)
 {
@@ -57,8 +92,7 @@ find_damaged_live(const struct block_record *record, void *arg)
     if (damage->found || record->freed || record->tracked)
         return; /* being released, or in quarantine: checked below; or
                    the program's own memory, with no guards to check */
-    enum block_fault fault = hooks_block_fault(
-        record->api, (const unsigned char *)record->p, record);
+    enum block_fault fault = block_fault(record);
     if (fault != BLOCK_OK)
         *damage = (struct damage){true, fault, *record};
 }
@@ -71,7 +105,7 @@ find_damaged_quarantined(const struct quarantine_item *item, void *arg)
      * up only for a report. */
     const unsigned char *base = (const unsigned char *)item->p - item->offset;
     struct block_record record;
-    if (!damage->found &&
+    if (!damage->found && !item->guarded &&
         !block_still_dead(base, item->bytes, item->offset, item->size,
                           options.fill_limit) &&
         registry_find(item->p, &record))
@@ -92,9 +126,7 @@ deadbyte_check_heap(void)
      * table's locks). */
     if (damage.found &&
         !(still_live(&damage.record) &&
-          hooks_block_fault(damage.record.api,
-                            (const unsigned char *)damage.record.p,
-                            &damage.record) == damage.fault &&
+          block_fault(&damage.record) == damage.fault &&
           still_live(&damage.record)))
         damage.found = false;
     if (damage.found) {

@@ -18,6 +18,8 @@
 #include "api.h"
 #include "block.h"
 #include "breakpoint.h"
+#include "guard.h"
+#include "heap.h"
 #include "heapcheck.h"
 #include "lockcheck.h"
 #include "options.h"
@@ -31,6 +33,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The block's serial number: the next one, or 0 when they are off. */
 static size_t
@@ -47,24 +50,31 @@ trailer_size(bool with_serial)
 }
 
 /* Header, fill and trailer of a fresh block of N bytes at P, OFFSET bytes
- * into its base allocation; then record it. */
+ * into its base allocation; then record it.  A block with a guard page
+ * after its data has no trailer (the page stands for its pad, and its
+ * serial number is in its record only), one with the page before its
+ * data no header. */
 HOOK_PATH static void *
 lay_out(struct hooks_ctx *ctx, unsigned char *p, size_t offset, size_t n,
-        bool zeroed, bool with_serial)
+        bool zeroed, bool with_serial, enum block_guard guard)
 {
-    block_write_header(p, n, ctx->api_id);
+    if (guard != BLOCK_GUARD_BEFORE)
+        block_write_header(p, n, ctx->api_id);
     if (!zeroed)
         block_fill(p, n, CLEANBYTE, options.fill_limit);
     struct block_record record = {
         (uintptr_t)p, n, next_serial(with_serial), 0, 0,
-        (uint32_t)offset, ctx->api_id, false,
+        (uint32_t)offset, ctx->api_id, false, false, (uint8_t)guard,
     };
-    block_write_trailer(p, n, with_serial, record.serial);
+    if (guard != BLOCK_GUARD_AFTER)
+        block_write_trailer(p, n, with_serial, record.serial);
     record.alloc_trace = traces_capture();
     if (!registry_add(&record)) {
         /* Handed out unrecorded, the block could never be freed: fail as
          * the C library does when it runs out of memory. */
         ctx->base.free(ctx->base.ctx, p - offset);
+        if (guard)
+            guard_released();
         errno = ENOMEM;
         return NULL;
     }
@@ -77,6 +87,29 @@ lay_out(struct hooks_ctx *ctx, unsigned char *p, size_t offset, size_t n,
     return p;
 }
 
+/*
+ * A block of N bytes in pages of its own, against a PROT_NONE page
+ * (--guard-pages): its data ends at the end of its pages, or starts at
+ * their start.  Ending there, its data starts on the largest power of
+ * two up to 16 that divides N (GWP-ASan's choice): a 100-byte block is
+ * 4-byte aligned, and its 101st byte is on the page.  NULL if the pages
+ * could not be mapped: the caller makes an ordinary block instead.
+ */
+HOOK_PATH static void *
+alloc_guarded(struct hooks_ctx *ctx, size_t n, bool zeroed, bool with_serial,
+              enum block_guard guard)
+{
+    size_t before = guard == BLOCK_GUARD_AFTER ? 2 * SST : 0;
+    size_t after = guard == BLOCK_GUARD_BEFORE ? trailer_size(with_serial) : 0;
+    size_t len;
+    unsigned char *base = heap_pages(before + n + after, &len);
+    if (!base)
+        return NULL;
+    unsigned char *p = guard == BLOCK_GUARD_AFTER ? base + len - n : base;
+    /* Fresh pages are zero: calloc need not clear them. */
+    return lay_out(ctx, p, (size_t)(p - base), n, zeroed, with_serial, guard);
+}
+
 HOOK_PATH static void *
 alloc_block(struct hooks_ctx *ctx, size_t n, bool zeroed)
 {
@@ -86,12 +119,23 @@ alloc_block(struct hooks_ctx *ctx, size_t n, bool zeroed)
         errno = ENOMEM;
         return NULL;
     }
+    if (__builtin_expect(options.guard_pages.mode != GUARD_NO, 1) &&
+        ctx->base.malloc == heap_malloc) {
+        enum block_guard guard = guard_choose(n);
+        if (guard) {
+            void *p = alloc_guarded(ctx, n, zeroed, with_serial, guard);
+            if (p)
+                return p;
+            guard_released();
+        }
+    }
     size_t total = n + block_overhead(with_serial);
     unsigned char *base = zeroed ? ctx->base.calloc(ctx->base.ctx, 1, total)
                                  : ctx->base.malloc(ctx->base.ctx, total);
     if (!base)
         return NULL;
-    return lay_out(ctx, base + 2 * SST, 2 * SST, n, zeroed, with_serial);
+    return lay_out(ctx, base + 2 * SST, 2 * SST, n, zeroed, with_serial,
+                   BLOCK_GUARD_NONE);
 }
 
 /* The program's lock must be held for FUNC (a NAME of the API), if this
@@ -144,7 +188,8 @@ hooks_memalign(struct hooks_ctx *ctx, size_t align, size_t n)
     if (!base)
         return NULL;
     memset(base, FORBIDDENBYTE, align - 2 * SST);
-    return lay_out(ctx, base + align, align, n, false, with_serial);
+    return lay_out(ctx, base + align, align, n, false, with_serial,
+                   BLOCK_GUARD_NONE);
 }
 
 /*
@@ -186,6 +231,18 @@ HOOK_PATH enum block_fault
 hooks_block_fault(char api, const unsigned char *p,
                   const struct block_record *record)
 {
+    if (__builtin_expect(record->guard != BLOCK_GUARD_NONE, 0)) {
+        /* The page takes the place of the trailer, or of the header,
+         * whose API id and size the record holds as well. */
+        if (record->guard == BLOCK_GUARD_AFTER) {
+            enum block_fault fault = block_check_head(p, api);
+            return fault == BLOCK_OK && block_size(p) != record->size
+                       ? BLOCK_BAD_SIZE
+                       : fault;
+        }
+        return record->api != api ? BLOCK_BAD_ID
+                                  : block_check_pad(p, record->size);
+    }
     enum block_fault fault = block_check_head(p, api);
     if (fault == BLOCK_OK)
         fault = block_size(p) != record->size
@@ -207,10 +264,12 @@ hooks_check_block(const char *func, char api, const unsigned char *p,
 
 /* Give a block back to the base allocator, for good. */
 static void
-give_back(struct hooks_ctx *ctx, uintptr_t p, size_t offset)
+give_back(struct hooks_ctx *ctx, uintptr_t p, size_t offset, bool guarded)
 {
     registry_remove(p, NULL);
     ctx->base.free(ctx->base.ctx, (unsigned char *)p - offset);
+    if (guarded)
+        guard_released();
 }
 
 static void
@@ -231,12 +290,15 @@ leave_quarantine(const char *func, const struct quarantine_item *item)
 {
     unsigned char *base = (unsigned char *)item->p - item->offset;
     struct block_record record;
-    if (!block_still_dead(base, item->bytes, item->offset, item->size,
+    if (!item->guarded &&
+        !block_still_dead(base, item->bytes, item->offset, item->size,
                           options.fill_limit) &&
         registry_find(item->p, &record))
         report_write_after_free(func, &record, options.serialno);
     registry_remove(item->p, NULL);
     item_ctx_free(item, base);
+    if (item->guarded)
+        guard_released();
 }
 
 /* Blocks taken out of the quarantine at once, at most: a large block
@@ -254,17 +316,32 @@ HOOK_PATH static void
 release(struct hooks_ctx *ctx, const char *func, unsigned char *p,
         const struct block_record *record)
 {
+    bool guarded = record->guard != BLOCK_GUARD_NONE;
     size_t bytes =
         record->offset + record->size + trailer_size(options.serialno);
-    block_fill_freed(p - record->offset, bytes, record->offset, record->size,
-                     options.fill_limit);
+    if (guarded) {
+        /* Its pages become PROT_NONE: a use after free faults at once
+         * (guard_signal.c reports it), while the block is in quarantine.
+         * The pages count whole in the quarantine's budget. */
+        bytes = record->guard == BLOCK_GUARD_AFTER
+                    ? record->offset + record->size
+                    : record->size + trailer_size(options.serialno);
+        bytes = (bytes + (size_t)getpagesize() - 1) &
+                ~((size_t)getpagesize() - 1);
+        if (!heap_pages_protect(p - record->offset, false))
+            block_fill_freed(p - record->offset, bytes, record->offset,
+                             record->size, options.fill_limit);
+    } else {
+        block_fill_freed(p - record->offset, bytes, record->offset,
+                         record->size, options.fill_limit);
+    }
     if (options.quarantine == 0 || options.quarantine_blocks == 0 ||
         bytes > options.quarantine) {
-        give_back(ctx, (uintptr_t)p, record->offset);
+        give_back(ctx, (uintptr_t)p, record->offset, guarded);
         return;
     }
     struct quarantine_item item = {(uintptr_t)p, ctx, bytes, record->size,
-                                   record->offset};
+                                   record->offset, guarded};
     struct quarantine *q =
         ctx->quarantine ? ctx->quarantine : &quarantine_shared;
     struct quarantine_item leaving[LEAVING_AT_ONCE];
@@ -273,7 +350,7 @@ release(struct hooks_ctx *ctx, const char *func, unsigned char *p,
                               options.quarantine_blocks, leaving,
                               LEAVING_AT_ONCE, &next);
     if (n == QUARANTINE_NO_ROOM) {
-        give_back(ctx, (uintptr_t)p, record->offset);
+        give_back(ctx, (uintptr_t)p, record->offset, guarded);
         return;
     }
     while (n > 0) {
@@ -485,7 +562,7 @@ hooks_realloc(void *vctx, void *ptr, size_t new_size)
         errno = ENOMEM;
         return NULL;
     }
-    if (record.offset != 2 * SST)
+    if (record.offset != 2 * SST || record.guard != BLOCK_GUARD_NONE)
         return realloc_by_moving(ctx, func, ptr, new_size, &record);
     return realloc_in_base(ctx, ptr, new_size, &record, trace);
 }

@@ -33,6 +33,7 @@ enum option_type {
     OPTION_SERIALS,
     OPTION_BREAK,
     OPTION_MALLOC,
+    OPTION_GUARD,
 };
 
 /*
@@ -47,6 +48,7 @@ enum option_type {
 #define OPTION_STORAGE_SERIALS(name)
 #define OPTION_STORAGE_BREAK(name)
 #define OPTION_STORAGE_MALLOC(name)
+#define OPTION_STORAGE_GUARD(name)
 #define OPTION_STORAGE_PATH(name) static char storage_##name[PATH_STORAGE];
 #define DEADBYTE_OPTION(name, type, def, help) OPTION_STORAGE_##type(name)
 #include "options.def"
@@ -58,6 +60,7 @@ enum option_type {
 #define OPTION_STORAGE_PTR_SERIALS(name) NULL
 #define OPTION_STORAGE_PTR_BREAK(name) NULL
 #define OPTION_STORAGE_PTR_MALLOC(name) NULL
+#define OPTION_STORAGE_PTR_GUARD(name) NULL
 #define OPTION_STORAGE_PTR_PATH(name) storage_##name
 
 struct option_row {
@@ -128,6 +131,43 @@ parse_number(const char *s, bool with_suffix, size_t *out)
     return 0;
 }
 
+/* "no", "all", "sample:N" (N at least 1) or "size:SIZE", each maybe
+ * followed by ",underflow". */
+static int
+parse_guard(const char *s, struct guard_option *out)
+{
+    struct guard_option guard = {GUARD_NO, 0, false};
+    char word[32];
+    size_t len = strcspn(s, ",");
+    if (len >= sizeof word)
+        return -1;
+    memcpy(word, s, len);
+    word[len] = '\0';
+    if (s[len] != '\0') {
+        if (strcmp(s + len, ",underflow") != 0)
+            return -1;
+        guard.underflow = true;
+    }
+    if (strcmp(word, "no") == 0) {
+        if (guard.underflow)
+            return -1;
+    } else if (strcmp(word, "all") == 0) {
+        guard.mode = GUARD_ALL;
+    } else if (strncmp(word, "sample:", 7) == 0) {
+        guard.mode = GUARD_SAMPLE;
+        if (parse_number(word + 7, false, &guard.n) != 0 || guard.n == 0)
+            return -1;
+    } else if (strncmp(word, "size:", 5) == 0) {
+        guard.mode = GUARD_SIZE;
+        if (parse_number(word + 5, true, &guard.n) != 0)
+            return -1;
+    } else {
+        return -1;
+    }
+    *out = guard;
+    return 0;
+}
+
 static int
 parse_row(const struct option_row *row, const char *value,
           const char **expected)
@@ -178,6 +218,13 @@ parse_row(const struct option_row *row, const char *value,
         *(enum modes_mode *)row->value = (enum modes_mode)mode;
         return 0;
     }
+    case OPTION_GUARD:
+        if (parse_guard(value, row->value) == 0)
+            return 0;
+        if (expected)
+            *expected = "no, all, sample:N or size:SIZE, maybe followed by "
+                        ",underflow (such as sample:5000 or all,underflow)";
+        return -1;
     case OPTION_SERIALS: {
         /* "12,345": each a serial number, so at least 1. */
         struct serial_list list = {0, {0}};

@@ -31,6 +31,20 @@ struct serial_list {
 #define OPTION_CTYPE_BREAK enum break_action
 #define OPTION_CTYPE_MALLOC enum modes_mode
 
+/* --guard-pages: which blocks get a PROT_NONE page against their data. */
+enum guard_mode {
+    GUARD_NO,     /* none */
+    GUARD_SAMPLE, /* one block in N, per thread */
+    GUARD_SIZE,   /* every block of at least N bytes */
+    GUARD_ALL,    /* every block */
+};
+struct guard_option {
+    enum guard_mode mode;
+    size_t n;       /* GUARD_SAMPLE: N; GUARD_SIZE: the least size */
+    bool underflow; /* the page before the data instead of after it */
+};
+#define OPTION_CTYPE_GUARD struct guard_option
+
 struct options {
 #define DEADBYTE_OPTION(name, type, def, help) OPTION_CTYPE_##type name;
 #include "options.def"

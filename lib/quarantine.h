@@ -30,6 +30,8 @@ struct quarantine_item {
                       allocation: enough to check the block when it
                       leaves, without a look at its record */
     uint32_t offset;
+    bool guarded;  /* its pages are PROT_NONE (--guard-pages): nothing
+                      can have written to them */
 };
 
 /*

@@ -341,12 +341,27 @@ slot_state(const struct heap_slot *slot)
     return __atomic_load_n(&slot->meta->state, __ATOMIC_ACQUIRE);
 }
 
+static size_t
+slot_size(const struct heap_slot *slot)
+{
+    const struct heap_meta *m = slot->meta;
+    return m->size == HEAP_SIZE_IN_SPAN && slot->large_size ? *slot->large_size
+                                                           : m->size;
+}
+
 /* The data pointer of the block in SLOT: its base is the slot's start
- * rounded up to the block's offset, a power of two (heap.h). */
+ * rounded up to the block's offset, a power of two (heap.h); a block
+ * with a guard page has its slot's pages to itself, and its data ends
+ * at their end, or starts at their start. */
 static uintptr_t
 slot_data(const struct heap_slot *slot)
 {
-    uintptr_t offset = (uintptr_t)1 << slot->meta->offset_log2;
+    const struct heap_meta *m = slot->meta;
+    if (__builtin_expect(m->guard != BLOCK_GUARD_NONE, 0))
+        return m->guard == BLOCK_GUARD_BEFORE
+                   ? slot->start
+                   : slot->start + slot->size - slot_size(slot);
+    uintptr_t offset = (uintptr_t)1 << m->offset_log2;
     return ((slot->start + offset - 1) & ~(offset - 1)) + offset;
 }
 
@@ -354,17 +369,19 @@ static void
 slot_record(const struct heap_slot *slot, struct block_record *out)
 {
     const struct heap_meta *m = slot->meta;
+    uintptr_t p = slot_data(slot);
     *out = (struct block_record){
-        slot_data(slot),
-        m->size == HEAP_SIZE_IN_SPAN && slot->large_size ? *slot->large_size
-                                                         : m->size,
+        p,
+        slot_size(slot),
         (size_t)m->serial,
         m->alloc_trace,
         m->free_trace,
-        (uint32_t)1 << m->offset_log2,
+        m->guard != BLOCK_GUARD_NONE ? (uint32_t)(p - slot->start)
+                                     : (uint32_t)1 << m->offset_log2,
         m->api,
         __atomic_load_n(&m->state, __ATOMIC_RELAXED) == HEAP_FREED,
         false,
+        m->guard,
     };
 }
 
@@ -392,12 +409,19 @@ registry_add(const struct block_record *record)
 {
     struct heap_slot slot;
     uint32_t offset = record->offset;
-    if (!record->tracked && offset && (offset & (offset - 1)) == 0 &&
+    if (!record->tracked &&
+        (record->guard ||
+         (offset && (offset & (offset - 1)) == 0)) &&
         heap_slot_of(record->p, &slot)) {
         struct heap_meta *m = slot.meta;
-        if (((slot.start + offset - 1) & ~(uintptr_t)(offset - 1)) + offset ==
-            record->p) {
-            m->offset_log2 = (uint8_t)__builtin_ctz(offset);
+        if (record->guard
+                ? record->p - offset == slot.start
+                : ((slot.start + offset - 1) & ~(uintptr_t)(offset - 1)) +
+                          offset ==
+                      record->p) {
+            m->guard = record->guard;
+            m->offset_log2 =
+                record->guard ? 0 : (uint8_t)__builtin_ctz(offset);
             m->serial = record->serial;
             if (slot.large_size) {
                 *slot.large_size = record->size;

@@ -17,6 +17,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Where a block's PROT_NONE page is, if it has one (--guard-pages): its
+ * data ends against the page, which takes the trailing pad's place, or
+ * starts right after it, which takes the header's. */
+enum block_guard {
+    BLOCK_GUARD_NONE = 0,
+    BLOCK_GUARD_AFTER = 1,
+    BLOCK_GUARD_BEFORE = 2,
+};
+
 struct block_record {
     uintptr_t p;          /* the pointer handed out */
     size_t size;          /* bytes requested */
@@ -28,6 +37,7 @@ struct block_record {
     bool freed;           /* released: in quarantine, or being released */
     bool tracked;         /* registered with deadbyte_track(): memory the
                              program got elsewhere, with no guards */
+    uint8_t guard;        /* enum block_guard */
 };
 
 /*

@@ -388,8 +388,11 @@ report_bad_block(const struct report_bad *bad)
     report_begin(&out, bad->func, check);
     const struct block_record *record = bad->record;
     struct dump_findings found;
-    dump_block(&out, bad->p, record->size, bad->with_serial, record->serial,
-               &found);
+    if (record->p == (uintptr_t)bad->p)
+        dump_record(&out, record, bad->with_serial, &found);
+    else
+        dump_block(&out, bad->p, record->size, bad->with_serial,
+                   record->serial, &found);
 
     /* The stack of the bad call: "free() was called at". */
     struct fmt title;
@@ -491,8 +494,7 @@ report_unknown_pointer(const char *func, const void *p, uint32_t call_trace)
         if (inside.freed)
             put_freed_dump(&out, &inside, options.serialno, &first);
         else if (!inside.tracked) /* a tracked block has no header */
-            dump_block(&out, (const unsigned char *)inside.p, inside.size,
-                       options.serialno, inside.serial, &found);
+            dump_record(&out, &inside, options.serialno, &found);
         put_traces(&out, &inside, "Bad call at", call_trace);
         fmt_str(&out, "deadbyte: interior pointer: ");
         fmt_str(&out, func);

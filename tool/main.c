@@ -73,7 +73,7 @@ value_word(const struct row *row)
         return " MODE";
     if (strcmp(row->type, "BREAK") == 0)
         return " ACTION";
-    if (strcmp(row->type, "MALLOC") == 0)
+    if (strcmp(row->type, "MALLOC") == 0 || strcmp(row->type, "GUARD") == 0)
         return " MODE";
     if (strcmp(row->type, "SERIALS") == 0)
         return " N[,M...]";
