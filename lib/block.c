@@ -96,10 +96,12 @@ block_check_tail(const unsigned char *p, bool with_serial, size_t capacity)
 }
 
 enum block_fault
-block_check_pad(const unsigned char *p, size_t n)
+block_check_pad(const unsigned char *p, size_t n, size_t len)
 {
-    return memcmp(p + n, forbidden, SST) != 0 ? BLOCK_BAD_TRAILING_PAD
-                                              : BLOCK_OK;
+    for (size_t i = 0; i < len; i++)
+        if (p[n + i] != FORBIDDENBYTE)
+            return BLOCK_BAD_TRAILING_PAD;
+    return BLOCK_OK;
 }
 
 enum block_fault

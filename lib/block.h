@@ -51,6 +51,26 @@ void block_write_header(unsigned char *p, size_t n, char api);
 void block_write_trailer(unsigned char *p, size_t n, bool with_serial,
                          size_t serial);
 
+/*
+ * Where the data of an N-byte block that ends against a guard page at
+ * END (--guard-pages) starts: as close to END as the alignment allows,
+ * the largest power of two up to 16 that divides N (GWP-ASan's choice),
+ * but 8 at least when N is 8 or more.  So a 40-byte block is 8-byte
+ * aligned and its 41st byte is on the page; a 100-byte block is too, and
+ * its 4 bytes up to the page are a pad.  Python, for one, breaks on
+ * odd-sized objects that are not 8-byte aligned.
+ */
+static inline uintptr_t
+block_guarded_data(uintptr_t end, size_t n)
+{
+    size_t align = n & -n; /* the lowest bit set; 0 for n == 0 */
+    if (align == 0 || align > 16)
+        align = 16;
+    if (align < 8 && n >= 8)
+        align = 8;
+    return (end - n) & ~(uintptr_t)(align - 1);
+}
+
 /* The requested size stored in the header of the block at P. */
 static inline size_t
 block_size(const unsigned char *p)
@@ -156,9 +176,19 @@ enum block_fault {
 enum block_fault block_check_head(const unsigned char *p, char api);
 enum block_fault block_check_tail(const unsigned char *p, bool with_serial,
                                   size_t capacity);
-/* The trailing pad of the block at P, of N bytes (a block with no
- * header, whose size comes from elsewhere). */
-enum block_fault block_check_pad(const unsigned char *p, size_t n);
+/* The LEN bytes of trailing pad (at most 2S) after the N bytes of data
+ * at P, for a block whose size comes from its record (--guard-pages). */
+enum block_fault block_check_pad(const unsigned char *p, size_t n,
+                                 size_t len);
+
+/* The bytes of pad between the data of the N-byte block at P and the
+ * guard page after it (block_guarded_data): fewer than 16. */
+static inline size_t
+block_guarded_gap(uintptr_t p, size_t n, size_t page)
+{
+    uintptr_t end = p + n;
+    return ((end + page - 1) & ~(uintptr_t)(page - 1)) - end;
+}
 enum block_fault block_check(const unsigned char *p, char api,
                              bool with_serial, size_t capacity);
 

@@ -225,9 +225,24 @@ dump_guarded_after(struct fmt *out, const struct block_record *record,
             fmt_str(out, " bytes for this block.\n");
         }
     }
-    fmt_str(out, "    The data ends against a guard page at tail=");
-    fmt_ptr(out, p + record->size);
-    fmt_str(out, " (--guard-pages): no trailing pad.\n");
+    size_t gap = block_guarded_gap(record->p, record->size,
+                                   (size_t)getpagesize());
+    unsigned char pad[16];
+    if (gap > 0) {
+        fmt_str(out, "    The ");
+        fmt_dec(out, gap);
+        fmt_str(out, " pad bytes at tail=");
+        fmt_ptr(out, p + record->size);
+        fmt_str(out, " are ");
+        if (!dump_safe_read(pad, p + record->size, gap))
+            fmt_str(out, "unreadable.\n");
+        else
+            found->bad_tail = put_pads(out, pad, gap, false);
+    }
+    fmt_str(out, "    A guard page follows at ");
+    fmt_ptr(out, p + record->size + gap);
+    fmt_str(out, " (--guard-pages): it stands for the rest of the "
+                 "trailing pad.\n");
 }
 
 /* A block with a guard page before its data: the page, then its pad. */

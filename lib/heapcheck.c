@@ -60,20 +60,25 @@ still_live(const struct block_record *record)
 static enum block_fault
 guarded_block_fault(const struct block_record *record)
 {
-    unsigned char copy[2 * sizeof(size_t)];
+    unsigned char head[2 * SST], pad[16];
+    size_t pad_len = SST;
     if (record->guard == BLOCK_GUARD_AFTER) {
-        if (!dump_safe_read(copy, (const void *)(record->p - sizeof copy),
-                            sizeof copy))
+        if (!dump_safe_read(head, (const void *)(record->p - sizeof head),
+                            sizeof head))
             return BLOCK_OK;
-        return hooks_block_fault(record->api, copy + sizeof copy, record);
+        enum block_fault fault = block_check_head(head + sizeof head,
+                                                  record->api);
+        if (fault != BLOCK_OK)
+            return fault;
+        if (block_size(head + sizeof head) != record->size)
+            return BLOCK_BAD_SIZE;
+        pad_len = block_guarded_gap(record->p, record->size,
+                                    (size_t)getpagesize());
     }
-    if (!dump_safe_read(copy, (const void *)(record->p + record->size),
-                        sizeof(size_t)))
+    if (!dump_safe_read(pad, (const void *)(record->p + record->size),
+                        pad_len))
         return BLOCK_OK;
-    for (size_t i = 0; i < sizeof(size_t); i++)
-        if (copy[i] != FORBIDDENBYTE)
-            return BLOCK_BAD_TRAILING_PAD;
-    return BLOCK_OK;
+    return block_check_pad(pad, 0, pad_len);
 }
 
 static enum block_fault

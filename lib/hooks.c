@@ -89,23 +89,26 @@ lay_out(struct hooks_ctx *ctx, unsigned char *p, size_t offset, size_t n,
 
 /*
  * A block of N bytes in pages of its own, against a PROT_NONE page
- * (--guard-pages): its data ends at the end of its pages, or starts at
- * their start.  Ending there, its data starts on the largest power of
- * two up to 16 that divides N (GWP-ASan's choice): a 100-byte block is
- * 4-byte aligned, and its 101st byte is on the page.  NULL if the pages
+ * (--guard-pages): its data ends at the end of its pages
+ * (block_guarded_data), the few bytes its alignment leaves between
+ * them filled as a pad, or starts at their start.  NULL if the pages
  * could not be mapped: the caller makes an ordinary block instead.
  */
 HOOK_PATH static void *
 alloc_guarded(struct hooks_ctx *ctx, size_t n, bool zeroed, bool with_serial,
               enum block_guard guard)
 {
-    size_t before = guard == BLOCK_GUARD_AFTER ? 2 * SST : 0;
+    size_t before = guard == BLOCK_GUARD_AFTER ? 2 * SST + 15 : 0;
     size_t after = guard == BLOCK_GUARD_BEFORE ? trailer_size(with_serial) : 0;
     size_t len;
     unsigned char *base = heap_pages(before + n + after, &len);
     if (!base)
         return NULL;
-    unsigned char *p = guard == BLOCK_GUARD_AFTER ? base + len - n : base;
+    unsigned char *p = base;
+    if (guard == BLOCK_GUARD_AFTER) {
+        p = (unsigned char *)block_guarded_data((uintptr_t)(base + len), n);
+        memset(p + n, FORBIDDENBYTE, (size_t)(base + len - (p + n)));
+    }
     /* Fresh pages are zero: calloc need not clear them. */
     return lay_out(ctx, p, (size_t)(p - base), n, zeroed, with_serial, guard);
 }
@@ -236,12 +239,17 @@ hooks_block_fault(char api, const unsigned char *p,
          * whose API id and size the record holds as well. */
         if (record->guard == BLOCK_GUARD_AFTER) {
             enum block_fault fault = block_check_head(p, api);
-            return fault == BLOCK_OK && block_size(p) != record->size
-                       ? BLOCK_BAD_SIZE
-                       : fault;
+            if (fault == BLOCK_OK && block_size(p) != record->size)
+                fault = BLOCK_BAD_SIZE;
+            return fault != BLOCK_OK
+                       ? fault
+                       : block_check_pad(p, record->size,
+                                         block_guarded_gap(
+                                             record->p, record->size,
+                                             (size_t)getpagesize()));
         }
         return record->api != api ? BLOCK_BAD_ID
-                                  : block_check_pad(p, record->size);
+                                  : block_check_pad(p, record->size, SST);
     }
     enum block_fault fault = block_check_head(p, api);
     if (fault == BLOCK_OK)

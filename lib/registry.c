@@ -20,6 +20,7 @@
 
 #include "registry.h"
 
+#include "block.h"
 #include "heap.h"
 #include "spinlock.h"
 
@@ -360,7 +361,8 @@ slot_data(const struct heap_slot *slot)
     if (__builtin_expect(m->guard != BLOCK_GUARD_NONE, 0))
         return m->guard == BLOCK_GUARD_BEFORE
                    ? slot->start
-                   : slot->start + slot->size - slot_size(slot);
+                   : block_guarded_data(slot->start + slot->size,
+                                        slot_size(slot));
     uintptr_t offset = (uintptr_t)1 << m->offset_log2;
     return ((slot->start + offset - 1) & ~(offset - 1)) + offset;
 }
