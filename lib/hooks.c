@@ -113,8 +113,10 @@ alloc_guarded(struct hooks_ctx *ctx, size_t n, bool zeroed, bool with_serial,
     return lay_out(ctx, p, (size_t)(p - base), n, zeroed, with_serial, guard);
 }
 
+/* A block of N bytes, zeroed or filled; GUARDABLE: it may be given a
+ * guard page, and then only malloc's alignment (block_guarded_data). */
 HOOK_PATH static void *
-alloc_block(struct hooks_ctx *ctx, size_t n, bool zeroed)
+alloc_block(struct hooks_ctx *ctx, size_t n, bool zeroed, bool guardable)
 {
     options_init();
     bool with_serial = options.serialno;
@@ -123,7 +125,7 @@ alloc_block(struct hooks_ctx *ctx, size_t n, bool zeroed)
         return NULL;
     }
     if (__builtin_expect(options.guard_pages.mode != GUARD_NO, 1) &&
-        ctx->base.malloc == heap_malloc) {
+        guardable && ctx->base.malloc == heap_malloc) {
         enum block_guard guard = guard_choose(n);
         if (guard) {
             void *p = alloc_guarded(ctx, n, zeroed, with_serial, guard);
@@ -154,7 +156,7 @@ hooks_malloc(void *vctx, size_t size)
 {
     struct hooks_ctx *ctx = vctx;
     CHECK_LOCK(ctx, api_alloc_name);
-    return alloc_block(ctx, size, false);
+    return alloc_block(ctx, size, false, true);
 }
 
 HOOK_PATH void *
@@ -166,7 +168,7 @@ hooks_calloc(void *vctx, size_t nelem, size_t elsize)
         errno = ENOMEM;
         return NULL;
     }
-    return alloc_block(vctx, nelem * elsize, true);
+    return alloc_block(vctx, nelem * elsize, true, true);
 }
 
 /*
@@ -179,7 +181,8 @@ HOOK_PATH void *
 hooks_memalign(struct hooks_ctx *ctx, size_t align, size_t n)
 {
     if (align <= 2 * SST)
-        return alloc_block(ctx, n, false); /* the base aligns to 2S */
+        /* The base aligns to 2S; a guard page would not. */
+        return alloc_block(ctx, n, false, false);
     options_init();
     bool with_serial = options.serialno;
     if (align > UINT32_MAX || n > block_max_request(with_serial) - align) {
@@ -542,7 +545,7 @@ HOOK_PATH static void *
 realloc_by_moving(struct hooks_ctx *ctx, const char *func, unsigned char *p,
                   size_t new_size, const struct block_record *old)
 {
-    unsigned char *q = alloc_block(ctx, new_size, false);
+    unsigned char *q = alloc_block(ctx, new_size, false, true);
     if (!q) {
         undo_release(p, old);
         return NULL;
@@ -558,7 +561,7 @@ hooks_realloc(void *vctx, void *ptr, size_t new_size)
     struct hooks_ctx *ctx = vctx;
     CHECK_LOCK(ctx, api_realloc_name);
     if (!ptr)
-        return alloc_block(ctx, new_size, false);
+        return alloc_block(ctx, new_size, false, true);
     options_init();
     const char *func = api_realloc_name(ctx->api_id);
     uint32_t trace = traces_capture();
