@@ -148,12 +148,15 @@ write_kept(int k, const struct sigaction *act)
     unsigned at = (atomic_load_explicit(&kept[k].current,
                                         memory_order_relaxed) + 1) % VERSIONS;
     struct version *v = &kept[k].versions[at];
-    unsigned seq = atomic_load_explicit(&v->seq, memory_order_relaxed);
-    atomic_store_explicit(&v->seq, seq + 1, memory_order_relaxed);
+    /* Odd while written; odd already if a writer died here (a thread
+     * that did not come along through fork), which no reader waits
+     * for: it was never the current one. */
+    unsigned seq = atomic_load_explicit(&v->seq, memory_order_relaxed) | 1;
+    atomic_store_explicit(&v->seq, seq, memory_order_relaxed);
     atomic_thread_fence(memory_order_release);
     for (size_t i = 0; i < WORDS; i++)
         atomic_store_explicit(&v->words[i], words[i], memory_order_relaxed);
-    atomic_store_explicit(&v->seq, seq + 2, memory_order_release);
+    atomic_store_explicit(&v->seq, seq + 1, memory_order_release);
     atomic_store_explicit(&kept[k].current, at, memory_order_release);
 }
 
