@@ -37,9 +37,10 @@ run() {
     out=$1
     shift
     # The shell's own words for a death by signal go nowhere.
-    (ulimit -c 0; exec "$@" >"$tmp/$out.out" 2>"$tmp/$out.err" </dev/null) \
-        2>/dev/null
-    status=$?
+    {
+        (ulimit -c 0; exec "$@" >"$tmp/$out.out" 2>"$tmp/$out.err" </dev/null)
+        status=$?
+    } 2>/dev/null
 }
 
 # same PROG MODE WANT-STATUS: MODE plain and under deadbyte, the same
