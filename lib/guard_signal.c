@@ -52,6 +52,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -330,6 +331,68 @@ pass_on(int sig, siginfo_t *info, ucontext_t *uc, int saved_errno)
         program.sa_handler(sig);
 }
 
+/*
+ * A report takes about 20 KiB of stack.  On the program's alternate
+ * signal stack (it asked for SA_ONSTACK), often 8 KiB, it would overflow
+ * it and die of a second SIGSEGV with no report: it is written on a
+ * stack of its own instead, mapped for it, with its context at the
+ * start of the mapping.
+ */
+#define REPORT_STACK ((size_t)256 * 1024)
+
+/* The fault being reported, for the function run on that stack. */
+struct fault {
+    const siginfo_t *info;
+    ucontext_t *uc;
+    const struct block_record *record;
+};
+static __thread const struct fault *pending
+    __attribute__((tls_model("initial-exec")));
+
+static _Noreturn void
+report_fault(const struct fault *fault)
+{
+    struct report_access access = {
+        .func = NULL,
+        .kind = kind_of(fault->uc),
+        .start = (uintptr_t)fault->info->si_addr,
+        .len = 0,
+        .record = fault->record,
+        .with_serial = options.serialno,
+        .call_trace = traces_capture_context(fault->uc),
+    };
+    report_bad_access(&access);
+}
+
+static void
+report_pending(void)
+{
+    report_fault(pending);
+}
+
+static _Noreturn void
+report(const struct fault *fault)
+{
+    stack_t now;
+    if (sigaltstack(NULL, &now) == 0 && (now.ss_flags & SS_ONSTACK)) {
+        void *m = mmap(NULL, REPORT_STACK, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+        if (m != MAP_FAILED) {
+            ucontext_t *there = m;
+            size_t context = (sizeof *there + 63) & ~(size_t)63;
+            if (getcontext(there) == 0) {
+                there->uc_stack.ss_sp = (char *)m + context;
+                there->uc_stack.ss_size = REPORT_STACK - context;
+                there->uc_link = NULL;
+                pending = fault;
+                makecontext(there, report_pending, 0);
+                setcontext(there); /* returns only if it failed */
+            }
+        }
+    }
+    report_fault(fault);
+}
+
 static void
 on_fault(int sig, siginfo_t *info, void *context)
 {
@@ -337,16 +400,8 @@ on_fault(int sig, siginfo_t *info, void *context)
     ucontext_t *uc = context;
     struct block_record record;
     if (from_fault(info) && block_guarding((uintptr_t)info->si_addr, &record)) {
-        struct report_access access = {
-            .func = NULL,
-            .kind = kind_of(uc),
-            .start = (uintptr_t)info->si_addr,
-            .len = 0,
-            .record = &record,
-            .with_serial = options.serialno,
-            .call_trace = traces_capture_context(uc),
-        };
-        report_bad_access(&access);
+        struct fault fault = {info, uc, &record};
+        report(&fault);
     }
     pass_on(sig, info, uc, saved_errno);
 }

@@ -44,9 +44,10 @@ uint32_t traces_capture(void);
  * argument of an SA_SIGINFO handler, a ucontext_t): its first frame is
  * the instruction that was interrupted (the faulting one, for a fault),
  * then the return addresses of its callers; at most options.frames,
- * interned as traces_capture() does.  For a signal handler: takes no
- * lock unless the stack was never seen before, and then only the
- * store's own, which nothing that faults holds.
+ * interned as traces_capture() does.  For a signal handler: it takes
+ * no lock but the store's, for a stack never seen before, and a signal
+ * that interrupted a capture of its own thread (which may hold it) gets
+ * TRACES_BUSY.
  */
 uint32_t traces_capture_context(const void *ucontext);
 

@@ -122,6 +122,9 @@ check() {
     reported "$prog" guard-with-handler "Bad read at" read_bytes \
         "$read_line" "buffer overflow: $past" \
         "guard page: read past the end of a block"
+    reported "$prog" guard-on-altstack "Bad read at" read_bytes \
+        "$read_line" "buffer overflow: $past" \
+        "guard page: read past the end of a block"
     reported "$prog" write-before "Bad write at" write_byte "$write_line" \
         'buffer underflow: a write at p-17 of the 300000-byte block allocated with malloc \(call #[0-9]+\), 17 bytes before its start' \
         "guard page: write before the start of a block"
