@@ -295,6 +295,7 @@ pass_on(int sig, siginfo_t *info, ucontext_t *uc, int saved_errno)
     int k = index_of(sig);
     struct sigaction program;
     read_kept(k, &program);
+    errno = saved_errno;
     if (program.sa_handler == SIG_IGN && !from_fault(info))
         return; /* ignored (a fault cannot be: the kernel kills) */
     if (program.sa_handler == SIG_DFL || program.sa_handler == SIG_IGN) {

@@ -415,6 +415,31 @@ guard_on_altstack(void)
     return 0;
 }
 
+/* In a child made by fork, whose handler the program installed after
+ * the fork: the child's fault on a guard page is reported (it would go
+ * to the program's handler if the child took itself for a vfork child,
+ * whose dispositions go straight to the kernel). */
+static int
+fork_guard(void)
+{
+    signal(SIGSEGV, plain_handler);
+    unsigned char *block = launder(malloc(LARGE));
+    memset(block, 1, LARGE);
+    fflush(stdout);
+    pid_t child = fork();
+    if (child == 0) {
+        signal(SIGSEGV, plain_handler);
+        overread(block);
+        _exit(0);
+    }
+    int status;
+    if (child < 0 || waitpid(child, &status, 0) != child)
+        return 99;
+    printf("child: %s %d\n", WIFSIGNALED(status) ? "killed by signal" : "exited",
+           WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+    return 0;
+}
+
 /* A write just before the start of a large block. */
 static int
 write_before(void)
@@ -472,6 +497,7 @@ main(int argc, char **argv)
         {"thread-guard", thread_guard},
         {"guard-with-handler", guard_with_handler},
         {"guard-on-altstack", guard_on_altstack},
+        {"fork-guard", fork_guard},
         {"write-before", write_before},
         {"freed-guard", freed_guard},
     };

@@ -125,6 +125,17 @@ check() {
     reported "$prog" guard-on-altstack "Bad read at" read_bytes \
         "$read_line" "buffer overflow: $past" \
         "guard page: read past the end of a block"
+    run db "$DEADBYTE" "$prog" fork-guard
+    cp "$tmp/db.out" "$tmp/out"
+    cp "$tmp/db.err" "$tmp/err"
+    if grep -qx "child: killed by signal 6" "$tmp/out" &&
+       frame0 "Bad read at" read_bytes "$read_line" &&
+       grep -qx "Fatal error: guard page: read past the end of a block" \
+           "$tmp/err"; then
+        pass "$label fork-guard: reported in the child"
+    else
+        fail "$label fork-guard: no report in the child"
+    fi
     reported "$prog" write-before "Bad write at" write_byte "$write_line" \
         'buffer underflow: a write at p-17 of the 300000-byte block allocated with malloc \(call #[0-9]+\), 17 bytes before its start' \
         "guard page: write before the start of a block"
