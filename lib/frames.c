@@ -70,8 +70,15 @@ put_module(struct fmt *out, const Dl_info *info, uintptr_t pc,
     fmt_str(out, cache->path[0] ? cache->path : info->dli_fname);
 }
 
+/*
+ * "  #N 0xPC in f+0x1a (module+0xOFFSET)".  PC is a return address, or
+ * with EXACT the instruction itself, which faulted: then the line ends
+ * with FRAMES_FAULT_MARK, so that the symbolizer looks up that
+ * instruction, not the one before it.
+ */
 static void
-put_frame(struct fmt *out, size_t n, uintptr_t pc, struct module_name *cache)
+put_frame(struct fmt *out, size_t n, uintptr_t pc, bool exact,
+          struct module_name *cache)
 {
     fmt_str(out, "  #");
     fmt_dec(out, n);
@@ -79,8 +86,9 @@ put_frame(struct fmt *out, size_t n, uintptr_t pc, struct module_name *cache)
     fmt_ptr(out, (void *)pc);
     fmt_str(out, " in ");
     Dl_info info;
-    /* pc is a return address: look up the call, one byte before it. */
-    if (dladdr((void *)(pc - 1), &info) && info.dli_fname) {
+    /* A return address: look up the call, one byte before it. */
+    uintptr_t at = exact ? pc : pc - 1;
+    if (dladdr((void *)at, &info) && info.dli_fname) {
         if (info.dli_sname && info.dli_saddr) {
             fmt_str(out, info.dli_sname);
             fmt_str(out, "+0x");
@@ -89,10 +97,10 @@ put_frame(struct fmt *out, size_t n, uintptr_t pc, struct module_name *cache)
             fmt_str(out, "??");
         }
         fmt_str(out, " (");
-        put_module(out, &info, pc - 1, cache);
+        put_module(out, &info, at, cache);
         fmt_str(out, "+0x");
         fmt_hex(out, pc - (uintptr_t)info.dli_fbase);
-        fmt_str(out, ")\n");
+        fmt_str(out, exact ? ")" FRAMES_FAULT_MARK "\n" : ")\n");
     } else {
         fmt_str(out, "?? (unknown module)\n");
     }
@@ -129,8 +137,9 @@ frames_put_trace(struct fmt *out, const char *title, uint32_t id)
     if (n == 0)
         fmt_str(out, why_not_recorded(id));
     struct module_name cache = {0, ""};
+    bool from_fault = traces_from_fault(id);
     for (size_t i = 0; i < n; i++)
-        put_frame(out, i, frames[i], &cache);
+        put_frame(out, i, frames[i], i == 0 && from_fault, &cache);
     fmt_char(out, '\n');
 }
 

@@ -14,8 +14,12 @@
 
 /*
  * TITLE, then the frames of trace ID, one per line, then a blank line.
- * For an id below TRACES_FIRST_ID, says why there is no traceback.
+ * For an id below TRACES_FIRST_ID, says why there is no traceback.  The
+ * first frame of a trace taken at a fault (traces_from_fault) is the
+ * faulting instruction, not a return address: its line ends with
+ * FRAMES_FAULT_MARK, for the symbolizer (tool/symbolize.c).
  */
+#define FRAMES_FAULT_MARK " [fault]"
 void frames_put_trace(struct fmt *out, const char *title, uint32_t id);
 
 /* Where ADDR lies, in words: "on the stack", "in the data of

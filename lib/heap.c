@@ -963,3 +963,25 @@ heap_locks_free(void)
             return false;
     return true;
 }
+
+/* ---- Guard pages ---------------------------------------------------------- */
+
+bool
+heap_large_guard_of(uintptr_t addr, struct heap_slot *out)
+{
+    struct heap_span *s = span_of(addr);
+    if (!s || s->cls != LARGE_CLASS)
+        return false;
+    /* Each field read once: a resize of this block in another thread
+     * (under large_lock) may change them, and the fault is then a race
+     * of the program's with its own realloc. */
+    uintptr_t data = __atomic_load_n(&s->slots, __ATOMIC_RELAXED);
+    size_t data_len = __atomic_load_n(&s->slot_size, __ATOMIC_RELAXED);
+    uintptr_t map = __atomic_load_n(&s->map_start, __ATOMIC_RELAXED);
+    size_t map_len = __atomic_load_n(&s->map_len, __ATOMIC_RELAXED);
+    if (addr < map || addr - map >= map_len ||
+        (addr >= data && addr - data < data_len))
+        return false;
+    *out = (struct heap_slot){data, data_len, &s->large_meta, &s->large_size};
+    return true;
+}

@@ -103,6 +103,16 @@ bool heap_owns(uintptr_t addr);
  */
 bool heap_slot_of(uintptr_t addr, struct heap_slot *out);
 
+/*
+ * The large block whose guard pages contain ADDR: the PROT_NONE page
+ * before its data, or the PROT_NONE rest of its mapping after its data
+ * (up to the next HEAP_SPAN_SIZE boundary).  False for any other
+ * address.  Lock-free, reads only the radix map and the headers of large
+ * mappings, which are never unmapped: for a signal handler, in any
+ * thread.
+ */
+bool heap_large_guard_of(uintptr_t addr, struct heap_slot *out);
+
 /* Call FN for every slot that is not HEAP_FREE (its state read with
  * acquire), span by span; FN runs with no lock of the heap held. */
 void heap_for_each_used(void (*fn)(const struct heap_slot *, void *),

@@ -20,6 +20,7 @@
 #include "api.h"
 #include "block.h"
 #include "fmt.h"
+#include "guard_signal.h"
 #include "heap.h"
 #include "options.h"
 
@@ -106,6 +107,7 @@ preload_constructor(void)
     if (!options.follow_children)
         stop_following_children();
     preload_check_own_malloc();
+    guard_signal_install();
 }
 
 /*

@@ -540,6 +540,17 @@ block_containing(uintptr_t addr, struct block_record *out)
     return true;
 }
 
+bool
+block_guarding(uintptr_t addr, struct block_record *out)
+{
+    /* Today: the guard pages around every large block. */
+    struct heap_slot slot;
+    if (!heap_large_guard_of(addr, &slot) || slot_state(&slot) == HEAP_FREE)
+        return false;
+    slot_record(&slot, out);
+    return true;
+}
+
 struct each {
     void (*fn)(const struct block_record *, void *);
     void *arg;

@@ -94,6 +94,15 @@ bool registry_containing(uintptr_t addr, struct block_record *out);
 bool block_containing(uintptr_t addr, struct block_record *out);
 
 /*
+ * The block for which deadbyte made the page of ADDR inaccessible
+ * (PROT_NONE): true, and its record in *OUT, iff ADDR lies in memory
+ * deadbyte protected for a block that is live or in quarantine -- the
+ * guard pages around a large block of its heap.  O(1), lock-free, for
+ * any address: the SIGSEGV handler calls it (guard_signal.c).
+ */
+bool block_guarding(uintptr_t addr, struct block_record *out);
+
+/*
  * Call FN for every block: the heap's without a lock (a block freed
  * while FN runs may be seen as it was), the others' each shard locked
  * while it is visited.  FN must not allocate or call into the registry.

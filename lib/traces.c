@@ -63,6 +63,9 @@
 #include "spinlock.h"
 
 #include <errno.h>
+/* libunwind's functions for this process only (libunwind.so), not
+ * those that unwind others (libunwind-<arch>.so). */
+#define UNW_LOCAL_ONLY
 #include <libunwind.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -96,9 +99,23 @@ static __thread bool capturing __attribute__((tls_model("initial-exec")));
 
 struct stored {
     uint32_t hash;
-    uint32_t nframes;
+    uint32_t nframes; /* with FROM_FAULT if the first frame is a fault's */
     uintptr_t frames[];
 };
+
+/*
+ * In a count of frames, as passed around here and stored: the first
+ * frame is the address of an instruction that faulted (a signal's
+ * context), not a return address.  Part of what makes two stacks the
+ * same: the same addresses, one from a fault and one not, are two.
+ */
+#define FROM_FAULT ((size_t)1 << 31)
+
+static size_t
+count_of(size_t n)
+{
+    return n & ~FROM_FAULT;
+}
 
 static _Atomic(unsigned char *) chunks[MAX_CHUNKS];
 /* Bytes of the store given out; below TRACES_FIRST_ID are no stacks. */
@@ -147,7 +164,7 @@ static uint32_t
 hash_frames(const uintptr_t *frames, size_t n)
 {
     uint64_t h = mix64(n);
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < count_of(n); i++)
         h += mix64((uint64_t)frames[i] + (i + 1) * 0x9e3779b97f4a7c15u);
     return (uint32_t)(h ^ (h >> 32));
 }
@@ -171,7 +188,7 @@ same(uint32_t id, uint32_t hash, const uintptr_t *frames, size_t n)
 {
     const struct stored *s = stored_at(id);
     return s && s->hash == hash && s->nframes == n &&
-           memcmp(s->frames, frames, n * sizeof *frames) == 0;
+           memcmp(s->frames, frames, count_of(n) * sizeof *frames) == 0;
 }
 
 /* The id of the stack in table T, or 0.  The table is at most three
@@ -243,7 +260,7 @@ grow(struct table *old)
 static uint32_t
 append(uint32_t hash, const uintptr_t *frames, size_t n)
 {
-    uint64_t size = sizeof(struct stored) + n * sizeof *frames;
+    uint64_t size = sizeof(struct stored) + count_of(n) * sizeof *frames;
     size = (size + 7) & ~(uint64_t)7;
     uint64_t at = atomic_load_explicit(&store_used, memory_order_relaxed);
     /* A stack never straddles two chunks. */
@@ -265,7 +282,7 @@ append(uint32_t hash, const uintptr_t *frames, size_t n)
     struct stored *s = (struct stored *)(memory + (at & (CHUNK_SIZE - 1)));
     s->hash = hash;
     s->nframes = (uint32_t)n;
-    memcpy(s->frames, frames, n * sizeof *frames);
+    memcpy(s->frames, frames, count_of(n) * sizeof *frames);
     atomic_store_explicit(&store_used, at + size, memory_order_release);
     return (uint32_t)(at / 8);
 }
@@ -783,6 +800,38 @@ done:
     return id;
 }
 
+uint32_t
+traces_capture_context(const void *ucontext)
+{
+    size_t want = options.frames;
+    if (want == 0)
+        return TRACES_NONE;
+    if (capturing)
+        return TRACES_BUSY;
+    capturing = true;
+    int saved_errno = errno;
+    size_t limit = want < TRACES_MAX_FRAMES ? want : TRACES_MAX_FRAMES;
+    uintptr_t frames[TRACES_MAX_FRAMES];
+    size_t n = 0;
+    unw_cursor_t cursor;
+    /* A signal frame: libunwind takes the first address as the
+     * instruction itself, not a return address, when it looks up its
+     * unwinding rules.  Local unwinding only reads the context. */
+    if (unw_init_local2(&cursor, (unw_context_t *)(uintptr_t)ucontext,
+                        UNW_INIT_SIGNAL_FRAME) == 0) {
+        do {
+            unw_word_t ip;
+            if (unw_get_reg(&cursor, UNW_REG_IP, &ip) != 0 || ip == 0)
+                break;
+            frames[n++] = (uintptr_t)ip;
+        } while (n < limit && unw_step(&cursor) > 0);
+    }
+    uint32_t id = n ? intern(frames, n | FROM_FAULT) : TRACES_NO_FRAMES;
+    errno = saved_errno;
+    capturing = false;
+    return id;
+}
+
 void
 traces_set_method(enum traces_method how)
 {
@@ -811,9 +860,16 @@ traces_get(uint32_t id, uintptr_t *frames, size_t max)
     const struct stored *s = stored_at(id);
     if (!s)
         return 0;
-    size_t n = s->nframes < max ? s->nframes : max;
+    size_t n = count_of(s->nframes) < max ? count_of(s->nframes) : max;
     memcpy(frames, s->frames, n * sizeof *frames);
     return n;
+}
+
+bool
+traces_from_fault(uint32_t id)
+{
+    const struct stored *s = stored_at(id);
+    return s && (s->nframes & FROM_FAULT);
 }
 
 void

@@ -40,6 +40,22 @@ enum traces_missing {
 uint32_t traces_capture(void);
 
 /*
+ * The stack of a thread stopped by a signal, from UCONTEXT (the third
+ * argument of an SA_SIGINFO handler, a ucontext_t): its first frame is
+ * the instruction that was interrupted (the faulting one, for a fault),
+ * then the return addresses of its callers; at most options.frames,
+ * interned as traces_capture() does.  For a signal handler: it takes
+ * no lock but the store's, for a stack never seen before, and a signal
+ * that interrupted a capture of its own thread (which may hold it) gets
+ * TRACES_BUSY.
+ */
+uint32_t traces_capture_context(const void *ucontext);
+
+/* Whether the first frame of trace ID is the address of the instruction
+ * that faulted (traces_capture_context), not a return address. */
+bool traces_from_fault(uint32_t id);
+
+/*
  * The frames of trace ID: stores up to MAX return addresses (most recent
  * first) in FRAMES and returns how many.  0 for an id below
  * TRACES_FIRST_ID or an unknown id.  Lock-free and async-signal-safe:

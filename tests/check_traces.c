@@ -29,7 +29,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <unistd.h>
+#include <ucontext.h>
 
 /*
  * walk0 .. walk3: a recursion that takes the path spelled by CODE in base
@@ -408,6 +411,76 @@ START_TEST(test_traces_in_signal_handlers)
 }
 END_TEST
 
+/* A fault's stack, taken in its handler from the signal's context. */
+static sigjmp_buf after_fault;
+static uint32_t fault_id;
+static volatile uintptr_t fault_pc, poke_return;
+
+static void
+on_fault(int sig, siginfo_t *info, void *context)
+{
+    (void)sig, (void)info;
+    fault_id = traces_capture_context(context);
+#if defined(__x86_64__)
+    fault_pc = (uintptr_t)((ucontext_t *)context)->uc_mcontext.gregs[REG_RIP];
+#endif
+    siglongjmp(after_fault, 1);
+}
+
+static __attribute__((noinline)) void
+poke(volatile char *page)
+{
+    poke_return = (uintptr_t)__builtin_return_address(0);
+    page[0] = 1;
+}
+
+START_TEST(test_traces_from_a_fault)
+{
+    char *page = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+                      -1, 0);
+    ck_assert_ptr_ne(page, MAP_FAILED);
+    struct sigaction sa = {.sa_sigaction = on_fault, .sa_flags = SA_SIGINFO};
+    ck_assert_int_eq(sigaction(SIGSEGV, &sa, NULL), 0);
+    uint32_t ids[2];
+    for (volatile int round = 0; round < twice; round++) { /* one site */
+        if (sigsetjmp(after_fault, 1) == 0)
+            poke(page);
+        ids[round] = fault_id;
+    }
+    signal(SIGSEGV, SIG_DFL);
+    ck_assert_uint_ge(ids[0], TRACES_FIRST_ID);
+    ck_assert_uint_eq(ids[0], ids[1]);
+    ck_assert(traces_from_fault(ids[0]));
+    ck_assert(!traces_from_fault(stack_of(777)));
+    /* The faulting instruction, then the return address into the test. */
+    uintptr_t frames[4];
+    ck_assert_uint_ge(traces_get(ids[0], frames, 4), 2);
+#if defined(__x86_64__)
+    ck_assert_uint_eq(frames[0], fault_pc);
+#endif
+    ck_assert_uint_eq(frames[1], poke_return);
+    /* Frame #0 alone is marked for the symbolizer. */
+    int pipe_fds[2];
+    ck_assert_int_eq(pipe(pipe_fds), 0);
+    struct fmt out;
+    fmt_open(&out, pipe_fds[1]);
+    frames_put_trace(&out, "Bad write at", ids[0]);
+    fmt_flush(&out);
+    close(pipe_fds[1]);
+    static char text[65536];
+    ssize_t got = read(pipe_fds[0], text, sizeof text - 1);
+    close(pipe_fds[0]);
+    ck_assert_int_gt(got, 0);
+    text[got] = '\0';
+    char *first = strchr(text, '\n') + 1;
+    char *second = strchr(first, '\n') + 1;
+    ck_assert(strncmp(second - 1 - strlen(FRAMES_FAULT_MARK),
+                      FRAMES_FAULT_MARK, strlen(FRAMES_FAULT_MARK)) == 0);
+    ck_assert_ptr_null(strstr(second, FRAMES_FAULT_MARK));
+    munmap(page, 4096);
+}
+END_TEST
+
 /*
  * A frame with alloca has its CFA in RBP.  Called with blocks of all
  * sizes from two callers of different frame sizes, it is often at the
@@ -561,6 +634,7 @@ main(void)
     tcase_add_test(tc, test_traces_differ_deep_down);
     tcase_add_test(tc, test_traces_after_longjmp);
     tcase_add_test(tc, test_traces_in_signal_handlers);
+    tcase_add_test(tc, test_traces_from_a_fault);
     tcase_add_test(tc, test_traces_alloca_frames);
     tcase_add_test(tc, test_traces_threads_agree);
     suite_add_tcase(suite, tc);

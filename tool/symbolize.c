@@ -10,6 +10,8 @@
 
 #include "symbolize.h"
 
+#include "frames.h"
+
 #include <dlfcn.h>
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -246,14 +248,15 @@ put(FILE *out, int *number, const char *pc, const char *name,
 /*
  * Print the frame(s) for ADDRESS in M: the innermost inlined function
  * first, then each caller it was inlined into, down to the real function.
- * False when there is no information at all for it.
+ * ADDRESS is a return address, or with EXACT an instruction (one that
+ * faulted).  False when there is no information at all for it.
  */
 static bool
-describe(struct module *m, Dwarf_Addr address, const char *pc, int *number,
-         FILE *out)
+describe(struct module *m, Dwarf_Addr address, bool exact, const char *pc,
+         int *number, FILE *out)
 {
     /* A return address: what called is the byte before. */
-    Dwarf_Addr addr = address - 1;
+    Dwarf_Addr addr = exact ? address : address - 1;
     /* The innermost scope at the address, then (as eu-addr2line -i does)
      * the chain of scopes from it outwards, through each inlined call. */
     Dwarf_Addr bias;
@@ -332,9 +335,12 @@ symbolize_line(const char *line, FILE *out)
     memcpy(path, open + 1, len);
     path[len] = '\0';
     Dwarf_Addr offset = strtoull(plus + 3, NULL, 16);
+    /* The instruction that faulted, not a return address (frames.h). */
+    bool exact = strncmp(close + 1, FRAMES_FAULT_MARK,
+                         strlen(FRAMES_FAULT_MARK)) == 0;
     struct module *m = load_libdw() ? open_module(path) : NULL;
     int renumbered = next_number;
-    if (m && describe(m, m->base + offset, pc, &renumbered, out)) {
+    if (m && describe(m, m->base + offset, exact, pc, &renumbered, out)) {
         next_number = renumbered;
         return;
     }
