@@ -543,10 +543,16 @@ block_containing(uintptr_t addr, struct block_record *out)
 bool
 block_guarding(uintptr_t addr, struct block_record *out)
 {
-    /* Today: the guard pages around every large block. */
     struct heap_slot slot;
-    if (!heap_large_guard_of(addr, &slot) || slot_state(&slot) == HEAP_FREE)
+    if (heap_large_guard_of(addr, &slot)) {
+        if (slot_state(&slot) == HEAP_FREE)
+            return false;
+    } else if (!heap_slot_of(addr, &slot) ||
+               slot_state(&slot) != HEAP_FREED ||
+               slot.meta->guard == BLOCK_GUARD_NONE) {
+        /* Not a freed block with guard pages, made PROT_NONE on free. */
         return false;
+    }
     slot_record(&slot, out);
     return true;
 }

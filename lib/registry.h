@@ -97,7 +97,9 @@ bool block_containing(uintptr_t addr, struct block_record *out);
  * The block for which deadbyte made the page of ADDR inaccessible
  * (PROT_NONE): true, and its record in *OUT, iff ADDR lies in memory
  * deadbyte protected for a block that is live or in quarantine -- the
- * guard pages around a large block of its heap.  O(1), lock-free, for
+ * guard pages around a large block of its heap (the blocks with guard
+ * pages, --guard-pages, are such blocks), and the pages of a block with
+ * guard pages once it is freed.  O(1), lock-free, for
  * any address: the SIGSEGV handler calls it (guard_signal.c).
  */
 bool block_guarding(uintptr_t addr, struct block_record *out);

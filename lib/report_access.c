@@ -67,8 +67,7 @@ put_block(struct fmt *out, const struct report_access *access)
     const unsigned char *p = (const unsigned char *)record->p;
     if (!record->freed && !record->tracked) {
         struct dump_findings found;
-        dump_block(out, p, record->size, access->with_serial, record->serial,
-                   &found);
+        dump_record(out, record, access->with_serial, &found);
         return;
     }
     fmt_str(out, "Debug memory block at address p=");
@@ -83,7 +82,10 @@ put_block(struct fmt *out, const struct report_access *access)
         fmt_dec(out, record->serial);
         fmt_str(out, " to debug malloc/realloc.\n");
     }
-    if (record->size > 0)
+    if (record->freed && record->guard != BLOCK_GUARD_NONE)
+        fmt_str(out, "    Its pages are PROT_NONE while it is in the "
+                     "quarantine (--guard-pages).\n");
+    else if (record->size > 0)
         dump_data(out, p, record->size);
     fmt_char(out, '\n');
 }
