@@ -74,8 +74,9 @@ struct heap_span {
     uintptr_t map_start;
     size_t map_len;
     size_t large_size;
-    struct heap_span *next_large; /* in use, or free headers */
+    struct heap_span *next_large; /* in use, free headers, or kept */
     struct heap_meta large_meta;
+    bool pages;         /* from heap_pages(): kept for reuse when freed */
 };
 
 #define SPAN_HEADER ((sizeof(struct heap_span) + 63) & ~(size_t)63)
@@ -626,6 +627,8 @@ large_resize(struct heap_span *h, size_t size)
 
 /* ---- The allocator ------------------------------------------------------- */
 
+static bool keep(struct heap_span *h);
+
 void *
 heap_malloc(void *ctx, size_t size)
 {
@@ -675,7 +678,8 @@ heap_free(void *ctx, void *ptr)
     if (!s)
         return; /* not the heap's: the hooks never pass one */
     if (s->cls == LARGE_CLASS) {
-        large_free(s);
+        if (!keep(s))
+            large_free(s);
         return;
     }
     uintptr_t slot = s->slots + (uintptr_t)slot_index(s, (uintptr_t)ptr) *
@@ -744,12 +748,81 @@ heap_memalign(size_t align, size_t size)
     return large_alloc(size, align);
 }
 
+/*
+ * Mappings of blocks with guard pages (heap_pages), kept when they are
+ * freed, by their number of pages: --guard-pages=all makes and frees
+ * one per block, and a kept one costs one mprotect where a new one costs
+ * an mmap, two munmaps to align it and an mprotect.  A kept mapping's
+ * pages are PROT_NONE and given back to the system (MADV_DONTNEED: they
+ * read as zero when next used); it stays in the radix map, as a slot
+ * with no block.  Under large_lock.
+ */
+#define KEPT_PAGES 8   /* mappings of 1 to KEPT_PAGES pages of data */
+#define KEPT_EACH 64   /* kept at most, for each number of pages */
+static struct heap_span *kept[KEPT_PAGES];
+static unsigned n_kept[KEPT_PAGES];
+
+/* A kept mapping of LEN bytes of data, made accessible; or NULL. */
+static void *
+take_kept(size_t len)
+{
+    size_t i = len / page_size() - 1;
+    if (i >= KEPT_PAGES)
+        return NULL;
+    spinlock_lock(&large_lock);
+    struct heap_span *h = kept[i];
+    if (h) {
+        kept[i] = h->next_large;
+        n_kept[i]--;
+        h->next_large = large_in_use;
+        large_in_use = h;
+    }
+    spinlock_unlock(&large_lock);
+    if (!h)
+        return NULL;
+    if (mprotect((void *)h->slots, h->slot_size, PROT_READ | PROT_WRITE) !=
+        0) {
+        large_free(h);
+        return NULL;
+    }
+    return (void *)h->slots;
+}
+
+/* Keep the freed mapping H for reuse: true if it was. */
+static bool
+keep(struct heap_span *h)
+{
+    size_t i = h->slot_size / page_size() - 1;
+    if (!h->pages || i >= KEPT_PAGES ||
+        __atomic_load_n(&n_kept[i], __ATOMIC_RELAXED) >= KEPT_EACH)
+        return false;
+    /* Both calls only drop what the kernel gives back on its own: a
+     * failure leaves the mapping as it was, to be unmapped. */
+    if (mprotect((void *)h->slots, h->slot_size, PROT_NONE) != 0 ||
+        madvise((void *)h->slots, h->slot_size, MADV_DONTNEED) != 0)
+        return false;
+    spinlock_lock(&large_lock);
+    bool kept_it = n_kept[i] < KEPT_EACH;
+    if (kept_it) {
+        unlink_large(h);
+        h->next_large = kept[i];
+        kept[i] = h;
+        n_kept[i]++;
+    }
+    spinlock_unlock(&large_lock);
+    return kept_it;
+}
+
 void *
 heap_pages(size_t bytes, size_t *len)
 {
-    void *p = large_alloc(bytes, 16);
+    *len = round_up(bytes ? bytes : 1, page_size());
+    void *p = take_kept(*len);
     if (p)
-        *len = round_up(bytes ? bytes : 1, page_size());
+        return p;
+    p = large_alloc(bytes, 16);
+    if (p)
+        ((struct heap_span *)span_of((uintptr_t)p))->pages = true;
     return p;
 }
 
