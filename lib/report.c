@@ -694,3 +694,32 @@ report_out_of_memory(const char *func, const void *p, size_t size)
                   "result would be safe\n");
     finish(&out, func, "out of memory for the block registry");
 }
+
+/* ---- The parts of a report, for the reports of other files ------------ */
+
+void
+report_put_block_words(struct fmt *out, const struct block_record *record)
+{
+    put_block_words(out, record);
+}
+
+void
+report_put_traces(struct fmt *out, const struct block_record *record,
+                  const char *call_title, uint32_t call_trace)
+{
+    put_traces(out, record, call_title, call_trace);
+}
+
+void
+report_put_freed_dump(struct fmt *out, const struct block_record *record,
+                      bool with_serial)
+{
+    ptrdiff_t first = 0;
+    put_freed_dump(out, record, with_serial, &first);
+}
+
+void
+report_finish(struct fmt *out, const char *func, const char *check)
+{
+    finish(out, func, check);
+}

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report_access.c -- the report of a bad access to a block (see
+ * report_access.h): a range given to a checked C library call, or a
+ * fault on a guard page.  Laid out as report.c's reports, with their
+ * parts; like them it runs with no malloc, no stdio and no lock.
+ */
+#include "config.h"
+
+#include "report_access.h"
+
+#include "dump.h"
+#include "fmt.h"
+#include "report.h"
+
+#include <stddef.h>
+
+/* "p+10", "p-8": ADDR relative to the block's data. */
+static void
+put_offset(struct fmt *out, uintptr_t addr, uintptr_t p)
+{
+    fmt_char(out, 'p');
+    if (addr < p) {
+        fmt_char(out, '-');
+        fmt_dec(out, p - addr);
+    } else {
+        fmt_char(out, '+');
+        fmt_dec(out, addr - p);
+    }
+}
+
+static void
+put_bytes(struct fmt *out, size_t n)
+{
+    fmt_dec(out, n);
+    fmt_str(out, n == 1 ? " byte" : " bytes");
+}
+
+void
+report_bad_access(const struct report_access *access)
+{
+    const struct block_record *record = access->record;
+    bool read = access->kind == ACCESS_READ;
+    const char *func = access->func ? access->func : "guard page";
+    const char *words, *check;
+    if (record->freed) {
+        words = "use after free: ";
+        check = read ? "read of a freed block" : "write to a freed block";
+    } else if (access->start < record->p) {
+        words = "buffer underflow: ";
+        check = read ? "read before the start of a block"
+                     : "write before the start of a block";
+    } else {
+        words = "buffer overflow: ";
+        check = read ? "read past the end of a block"
+                     : "write past the end of a block";
+    }
+
+    struct fmt out;
+    report_begin(&out, func, check);
+    if (record->freed) {
+        report_put_freed_dump(&out, record, access->with_serial);
+    } else {
+        struct dump_findings found;
+        dump_block(&out, (const unsigned char *)record->p, record->size,
+                   access->with_serial, record->serial, &found);
+    }
+
+    /* "Bad read by memcpy at", or for a fault "Bad read at". */
+    struct fmt title;
+    fmt_open(&title, -1);
+    fmt_str(&title, read ? "Bad read" : "Bad write");
+    if (access->func) {
+        fmt_str(&title, " by ");
+        fmt_str(&title, access->func);
+    }
+    fmt_str(&title, " at");
+    title.buf[title.len] = '\0';
+    report_put_traces(&out, record, title.buf, access->call_trace);
+
+    /* "memcpy read 20 bytes at p+10..p+30", or "a read at p+100". */
+    fmt_str(&out, "deadbyte: ");
+    fmt_str(&out, words);
+    uintptr_t p = record->p;
+    if (access->len) {
+        if (access->func) {
+            fmt_str(&out, access->func);
+            fmt_char(&out, ' ');
+        } else {
+            fmt_str(&out, "an instruction ");
+        }
+        fmt_str(&out, read ? "read " : "wrote ");
+        put_bytes(&out, access->len);
+        fmt_str(&out, " at ");
+        put_offset(&out, access->start, p);
+        fmt_str(&out, "..");
+        put_offset(&out, access->start + access->len, p);
+    } else {
+        fmt_str(&out, read ? "a read" : "a write");
+        if (access->func) {
+            fmt_str(&out, " by ");
+            fmt_str(&out, access->func);
+        }
+        fmt_str(&out, " at ");
+        put_offset(&out, access->start, p);
+    }
+    fmt_str(&out, " of ");
+    report_put_block_words(&out, record);
+    uintptr_t end = access->start + access->len;
+    if (record->freed) {
+        fmt_str(&out, ", which was freed already\n");
+    } else if (access->start < p) {
+        fmt_str(&out, ", ");
+        put_bytes(&out, p - access->start);
+        fmt_str(&out, " before its start, in its header\n");
+    } else {
+        fmt_str(&out, ", ");
+        put_bytes(&out, end > p + record->size ? end - (p + record->size) : 0);
+        fmt_str(&out, " past its end\n");
+    }
+    report_put_rerun(&out, record->serial);
+    report_finish(&out, func, check);
+}
