@@ -69,42 +69,64 @@ int __sprintf_chk(char *b, int fl, size_t l, const char *f, ...)
 #define WRITE ACCESS_WRITE
 #define W sizeof(wchar_t)
 
-/* The report of LEN bytes at START, which are not all in the block R:
- * the traceback is taken here, on the hook path. */
-HOOK_PATH static _Noreturn void
-bad(const char *func, enum access_kind kind, const void *start, size_t len,
-    const struct block_record *r)
+/*
+ * LEN bytes at START, which the heap's record of the block there says
+ * are not all in its data: the report, if the registry's record agrees
+ * (block_containing, which a report needs anyway); else nothing (the
+ * block changed meanwhile, or the record is one the fast look-up below
+ * does not read), and the caller makes the plain call.  The traceback
+ * is taken here, on the hook path.
+ */
+HOOK_PATH static void
+bad(const char *func, enum access_kind kind, const void *start, size_t len)
 {
-    struct report_access access = {func,    kind, (uintptr_t)start,
-                                   len,     r,    options.serialno,
+    struct block_record r;
+    uintptr_t a = (uintptr_t)start;
+    if (!block_containing(a, &r) || r.tracked)
+        return;
+    if (a >= r.p && !r.freed && a - r.p < r.size && len <= r.size - (a - r.p))
+        return;
+    struct report_access access = {func, kind, a,
+                                   len,  &r,   options.serialno,
                                    traces_capture()};
     report_bad_access(&access);
 }
 
+/* room() in a slot of the heap: the block's record as heap.h lays it
+ * out, read without a lock (a bad answer is checked again by bad()). */
 static size_t
-room_in_heap(uintptr_t a, struct block_record *r)
+room_in_slot(uintptr_t a, const struct heap_slot *slot)
 {
-    if (!block_containing(a, r) || r->tracked)
-        return SIZE_MAX;
-    if (a < r->p || r->freed || a - r->p >= r->size)
+    const struct heap_meta *m = slot->meta;
+    uint8_t state = __atomic_load_n(&m->state, __ATOMIC_ACQUIRE);
+    if (state == HEAP_FREE)
+        return SIZE_MAX; /* no block */
+    if (state != HEAP_LIVE)
         return 0;
-    return r->size - (a - r->p);
+    uintptr_t align = (uintptr_t)1 << m->offset_log2;
+    uintptr_t p = ((slot->start + align - 1) & ~(align - 1)) + align;
+    size_t size = m->size;
+    if (size == HEAP_SIZE_IN_SPAN && slot->large_size)
+        size = *slot->large_size;
+    if (a < p || a - p >= size)
+        return 0;
+    return size - (a - p);
 }
 
 /*
- * The bytes from ADDR to the end of the data of the block it is in, whose
- * record goes to *R: SIZE_MAX if ADDR is in no block of deadbyte's (or
- * in memory registered with deadbyte_track, whose bounds are the
- * program's), 0 if its byte is bad already: in a header, in a freed
- * block, past the end of the data.
+ * The bytes from ADDR to the end of the data of the block it is in:
+ * SIZE_MAX if ADDR is in no block of deadbyte's heap, 0 if its byte is
+ * bad already (in a header, in a freed block, past the end of the data).
+ * One look-up in the heap's map for memory that is not the heap's.
  */
 FAST size_t
-room(const void *addr, struct block_record *r)
+room(const void *addr)
 {
+    struct heap_slot slot;
     uintptr_t a = (uintptr_t)addr;
-    if (__builtin_expect(!heap_owns(a), 1))
+    if (__builtin_expect(!heap_slot_of(a, &slot), 1))
         return SIZE_MAX;
-    return room_in_heap(a, r);
+    return room_in_slot(a, &slot);
 }
 
 /* LEN bytes at START, all read or written. */
@@ -112,9 +134,8 @@ FAST void
 check_range(const char *func, enum access_kind kind, const void *start,
             size_t len)
 {
-    struct block_record r;
-    if (len && len > room(start, &r))
-        bad(func, kind, start, len, &r);
+    if (len && len > room(start))
+        bad(func, kind, start, len);
 }
 
 /* N elements of SIZE bytes at START: N * SIZE bytes, when it fits. */
@@ -133,6 +154,13 @@ elements(size_t room_bytes, size_t esize)
     return room_bytes == SIZE_MAX ? SIZE_MAX : room_bytes / esize;
 }
 
+/* strnlen (ESIZE 1) or wcsnlen of the string at S. */
+FAST size_t
+plain_strnlen(const void *s, size_t max, size_t esize)
+{
+    return esize == 1 ? LIBC(strnlen)(s, max) : LIBC(wcsnlen)(s, max);
+}
+
 /* The length of the string at S, of elements of ESIZE bytes (1, or
  * sizeof(wchar_t)), at most MAX, read up to its end: it must end inside
  * its block. */
@@ -141,14 +169,16 @@ checked_strnlen(const char *func, const void *s, size_t max, size_t esize)
 {
     if (max == 0)
         return 0;
-    struct block_record r;
-    size_t e = elements(room(s, &r), esize);
+    size_t e = elements(room(s), esize);
     if (e >= max)
-        return esize == 1 ? LIBC(strnlen)(s, max) : LIBC(wcsnlen)(s, max);
-    size_t n = esize == 1 ? LIBC(strnlen)(s, e) : LIBC(wcsnlen)(s, e);
-    if (n == e)
-        bad(func, READ, s, (e + 1) * esize, &r);
-    return n;
+        return plain_strnlen(s, max, esize);
+    if (e > 0) {
+        size_t n = plain_strnlen(s, e, esize);
+        if (n < e)
+            return n;
+    }
+    bad(func, READ, s, (e + 1) * esize);
+    return plain_strnlen(s, max, esize);
 }
 
 FAST size_t
@@ -163,6 +193,14 @@ checked_wcslen(const char *func, const wchar_t *s)
     return checked_strnlen(func, s, SIZE_MAX, W);
 }
 
+/* The smallest of A, B and C. */
+FAST size_t
+least(size_t a, size_t b, size_t c)
+{
+    size_t m = a < b ? a : b;
+    return m < c ? m : c;
+}
+
 /*
  * memcmp (ESIZE 1) or wmemcmp (sizeof(wchar_t)) of N elements, which
  * stops at the first difference: both ranges must hold up to there.
@@ -173,23 +211,23 @@ checked_memcmp(const char *func, const void *a, const void *b, size_t n,
 {
     if (n == 0 || n > SIZE_MAX / esize)
         return;
-    struct block_record ra, rb;
-    size_t ea = elements(room(a, &ra), esize);
-    if (ea == 0)
-        bad(func, READ, a, n * esize, &ra);
-    size_t eb = elements(room(b, &rb), esize);
-    if (eb == 0)
-        bad(func, READ, b, n * esize, &rb);
-    size_t lim = n < ea ? n : ea;
-    lim = lim < eb ? lim : eb;
+    size_t ea = elements(room(a), esize);
+    if (ea == 0) {
+        bad(func, READ, a, n * esize);
+        return;
+    }
+    size_t eb = elements(room(b), esize);
+    if (eb == 0) {
+        bad(func, READ, b, n * esize);
+        return;
+    }
+    size_t lim = least(n, ea, eb);
     if (lim == n)
         return;
     int diff = esize == 1 ? LIBC(memcmp)(a, b, lim) : LIBC(wmemcmp)(a, b, lim);
     if (diff)
         return;
-    if (ea == lim)
-        bad(func, READ, a, (lim + 1) * esize, &ra);
-    bad(func, READ, b, (lim + 1) * esize, &rb);
+    bad(func, READ, ea == lim ? a : b, (lim + 1) * esize);
 }
 
 enum string_compare { BY_BYTE, BY_BYTE_ANY_CASE, BY_WIDE };
@@ -203,28 +241,25 @@ checked_strcmp(const char *func, const void *a, const void *b, size_t n,
     if (n == 0)
         return;
     size_t esize = how == BY_WIDE ? W : 1;
-    struct block_record ra, rb;
-    size_t ea = elements(room(a, &ra), esize);
-    if (ea == 0)
-        bad(func, READ, a, esize, &ra);
-    size_t eb = elements(room(b, &rb), esize);
-    if (eb == 0)
-        bad(func, READ, b, esize, &rb);
-    size_t lim = n < ea ? n : ea;
-    lim = lim < eb ? lim : eb;
+    size_t ea = elements(room(a), esize);
+    if (ea == 0) {
+        bad(func, READ, a, esize);
+        return;
+    }
+    size_t eb = elements(room(b), esize);
+    if (eb == 0) {
+        bad(func, READ, b, esize);
+        return;
+    }
+    size_t lim = least(n, ea, eb);
     if (lim == n)
         return;
     int diff = how == BY_BYTE            ? LIBC(strncmp)(a, b, lim)
                : how == BY_BYTE_ANY_CASE ? LIBC(strncasecmp)(a, b, lim)
                                          : LIBC(wcsncmp)(a, b, lim);
-    if (diff)
-        return;
-    size_t len = how == BY_WIDE ? LIBC(wcsnlen)(a, lim) : LIBC(strnlen)(a, lim);
-    if (len < lim)
-        return; /* equal, and both ended */
-    if (ea == lim)
-        bad(func, READ, a, (lim + 1) * esize, &ra);
-    bad(func, READ, b, (lim + 1) * esize, &rb);
+    if (diff || plain_strnlen(a, lim, esize) < lim)
+        return; /* differ, or equal and both ended, before LIM */
+    bad(func, READ, ea == lim ? a : b, (lim + 1) * esize);
 }
 
 /* memchr (ESIZE 1) or wmemchr of N elements for C: up to C. */
@@ -234,35 +269,33 @@ checked_memchr(const char *func, const void *s, wchar_t c, size_t n,
 {
     if (n == 0 || n > SIZE_MAX / esize)
         return;
-    struct block_record r;
-    size_t e = elements(room(s, &r), esize);
-    if (e == 0)
-        bad(func, READ, s, n * esize, &r);
+    size_t e = elements(room(s), esize);
+    if (e == 0) {
+        bad(func, READ, s, n * esize);
+        return;
+    }
     if (e >= n)
         return;
     if (esize == 1 ? LIBC(memchr)(s, (int)c, e) == NULL
                    : LIBC(wmemchr)(s, c, e) == NULL)
-        bad(func, READ, s, (e + 1) * esize, &r);
+        bad(func, READ, s, (e + 1) * esize);
 }
 
 /* strchr, strchrnul, wcschr: the string up to C or its end. */
 FAST void
 checked_strchr(const char *func, const void *s, wchar_t c, size_t esize)
 {
-    struct block_record r;
-    size_t e = elements(room(s, &r), esize);
+    size_t e = elements(room(s), esize);
     if (e == SIZE_MAX)
         return;
-    if (e == 0)
-        bad(func, READ, s, esize, &r);
-    if (esize == 1) {
-        if (LIBC(strnlen)(s, e) < e ||
-            LIBC(memchr)(s, (unsigned char)(char)c, e))
+    if (e > 0) {
+        if (plain_strnlen(s, e, esize) < e)
             return;
-    } else if (LIBC(wcsnlen)(s, e) < e || LIBC(wmemchr)(s, c, e)) {
-        return;
+        if (esize == 1 ? LIBC(memchr)(s, (unsigned char)(char)c, e) != NULL
+                       : LIBC(wmemchr)(s, c, e) != NULL)
+            return;
     }
-    bad(func, READ, s, (e + 1) * esize, &r);
+    bad(func, READ, s, (e + 1) * esize);
 }
 
 /* strspn (STOP_IN false: stops at a byte not in SET), strcspn and
@@ -271,19 +304,18 @@ FAST void
 checked_span(const char *func, const char *s, const char *set, bool stop_in)
 {
     size_t set_len = checked_strlen(func, set);
-    struct block_record r;
-    size_t e = room(s, &r);
+    size_t e = room(s);
     if (e == SIZE_MAX)
         return;
-    if (e == 0)
-        bad(func, READ, s, 1, &r);
-    if (LIBC(strnlen)(s, e) < e)
-        return;
-    for (size_t i = 0; i < e; i++)
-        if ((LIBC(memchr)(set, (unsigned char)s[i], set_len) != NULL) ==
-            stop_in)
+    if (e > 0) {
+        if (LIBC(strnlen)(s, e) < e)
             return;
-    bad(func, READ, s, e + 1, &r);
+        for (size_t i = 0; i < e; i++)
+            if ((LIBC(memchr)(set, (unsigned char)s[i], set_len) != NULL) ==
+                stop_in)
+                return;
+    }
+    bad(func, READ, s, e + 1);
 }
 
 /* ---- Copies, fills, comparisons and searches --------------------------- */
@@ -646,13 +678,12 @@ strstr(const char *h, const char *n)
 {
     if (ON) {
         size_t n_len = checked_strlen("strstr", n);
-        struct block_record r;
-        size_t e = room(h, &r);
+        size_t e = room(h);
         if (e == 0)
-            bad("strstr", READ, h, 1, &r);
-        if (e != SIZE_MAX && LIBC(strnlen)(h, e) == e &&
-            !memmem(h, e, n, n_len))
-            bad("strstr", READ, h, e + 1, &r);
+            bad("strstr", READ, h, 1);
+        else if (e != SIZE_MAX && LIBC(strnlen)(h, e) == e &&
+                 !memmem(h, e, n, n_len))
+            bad("strstr", READ, h, e + 1);
     }
     return LIBC(strstr)(h, n);
 }
@@ -927,8 +958,7 @@ HOOK_PATH static int
 checked_vsnprintf(const char *func, char *b, size_t size, bool chk, int flag,
                   size_t slen, const char *f, va_list ap)
 {
-    struct block_record r;
-    size_t left = room(b, &r);
+    size_t left = room(b);
     if (size <= left)
         return PLAIN; /* no block, or room enough */
     int n;
@@ -943,7 +973,8 @@ checked_vsnprintf(const char *func, char *b, size_t size, bool chk, int flag,
             return n; /* it fit: the very output of the plain call */
     }
     size_t wrote = n < 0 ? 1 : (size_t)n + 1;
-    bad(func, WRITE, b, wrote < size ? wrote : size, &r);
+    bad(func, WRITE, b, wrote < size ? wrote : size);
+    return PLAIN; /* the block changed meanwhile: the call, whole */
 }
 
 PRELOAD_API int
