@@ -33,6 +33,6 @@ main(void)
     char *cached = launder(token); /* the same block, by another name */
     free(token);
     volatile size_t n = 6;
-    printf("%d\n", memcmp(cached, "secret", n) == 0); /* BUG: freed */
+    printf("%d\n", memcmp(cached, "secret", n) > 0); /* BUG: freed */
     return 0;
 }

@@ -81,7 +81,7 @@ main(int argc, char **argv)
     else if (strcmp(c, "sprintf_overflow") == 0)
         r = sprintf(p, "%d", 123456789);
     else if (strcmp(c, "memcpy_chk_overflow") == 0)
-        __memcpy_chk(p, stack, n16, (size_t)-1);
+        __memcpy_chk(p, stack, n16, sizeof stack);
     else if (strcmp(c, "fgets_overflow") == 0)
         r = fgets(p, (int)n16, stdin) != NULL;
     else if (strcmp(c, "write_freed") == 0) {
