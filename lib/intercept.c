@@ -4,10 +4,12 @@
  * interposes the functions that read or write a caller's buffer (every
  * one of intercept.def, and snprintf, sprintf, __snprintf_chk and
  * __sprintf_chk), and before doing the work checks each range it will
- * touch against the deadbyte block that holds the range's first byte
- * (block_containing, O(1)).  A range that runs past the block's data,
- * starts in its header or in a freed block is a fatal report
- * (report_access.h), whose first frame is the program's call.
+ * touch against the deadbyte block that holds the range's first byte.
+ * The block is found in O(1) by the heap's map and the record beside its
+ * slot (heap.h); a range that they say runs past the block's data,
+ * starts in its header or in a freed block is checked again against the
+ * registry's record (block_containing), and if that agrees, is a fatal
+ * report (report_access.h) whose first frame is the program's call.
  *
  * The rules, so that no correct program is ever reported:
  * - A range of 0 bytes is never checked (memcpy of 0 bytes at p+size).
@@ -94,7 +96,7 @@ bad(const char *func, enum access_kind kind, const void *start, size_t len)
 
 /* room() in a slot of the heap: the block's record as heap.h lays it
  * out, read without a lock (a bad answer is checked again by bad()). */
-static size_t
+FAST size_t
 room_in_slot(uintptr_t a, const struct heap_slot *slot)
 {
     const struct heap_meta *m = slot->meta;
