@@ -315,8 +315,8 @@ __wrap___sprintf_chk(char *b, int fl, size_t l, const char *f, ...)
     return r;
 }
 
-/* The preload library's constructors run in no set order: whichever of
- * them comes first finds the C library's functions for the others. */
+/* Before any of the program's constructors, and before the program can
+ * vfork: from here on no call looks anything up. */
 __attribute__((constructor)) static void
 libc_calls_constructor(void)
 {
