@@ -9,7 +9,7 @@
  * string that ends on its last byte, a memchr, strcmp or memcmp that
  * stops before its end, an overlapping memmove, a block used up to
  * malloc_usable_size(), an snprintf whose output fits; and calls from a
- * constructor, before main, and from a signal handler.
+ * constructor, before main, from a signal handler and a vfork child.
  *
  * Built with -fno-builtin, so that every call is made.  Prints "ok" and
  * exits 0; else names each failed line.  Run by tests/intercept.sh,
@@ -26,6 +26,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <wchar.h>
 
@@ -413,6 +414,16 @@ main(void)
     io_on(stack);
     io_on(static_bytes);
     edges();
+
+    /* A vfork child runs on its parent's memory: no look-up there. */
+    pid_t child = vfork();
+    if (child == 0) {
+        char b[4];
+        _exit(memcpy(b, heap, 4) == b && write(-1, b, 4) == -1 ? 0 : 1);
+    }
+    int child_status = -1;
+    EXPECT(child > 0 && waitpid(child, &child_status, 0) == child &&
+           WIFEXITED(child_status) && WEXITSTATUS(child_status) == 0);
 
     handler_block = heap;
     signal(SIGUSR1, on_signal);
