@@ -30,7 +30,7 @@ main(void)
     puts("clearing 24 bytes from index -8");
     fflush(stdout);
     for (int i = start; i < 16; i++) /* BUG: i starts at -8 */
-        buf[i] = 0;
+        ((volatile unsigned char *)buf)[i] = 0; /* not a memset() */
     free(buf);
     return 0;
 }

@@ -37,7 +37,7 @@ main(void)
     puts("filling 8 bytes from index -1");
     fflush(stdout);
     for (int i = start; i < 8; i++) /* BUG: i starts at -1 */
-        buf[i] = 42;
+        ((volatile unsigned char *)buf)[i] = 42; /* not a memset() */
     free(buf);
     return 0;
 }

@@ -20,8 +20,8 @@ static char *
 make_record(const char *text)
 {
     char *record = malloc(strlen(text)); /* BUG: no room for the NUL */
-    if (record)
-        strcpy(record, text);
+    for (size_t i = 0; record && (record[i] = text[i]) != '\0'; i++)
+        continue; /* a loop: no call to check */
     return record;
 }
 

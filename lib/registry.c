@@ -20,8 +20,8 @@
 
 #include "registry.h"
 
-#include "block.h"
 #include "heap.h"
+#include "slot_block.h"
 #include "spinlock.h"
 
 #include <stdatomic.h>
@@ -342,39 +342,14 @@ slot_state(const struct heap_slot *slot)
     return __atomic_load_n(&slot->meta->state, __ATOMIC_ACQUIRE);
 }
 
-static size_t
-slot_size(const struct heap_slot *slot)
-{
-    const struct heap_meta *m = slot->meta;
-    return m->size == HEAP_SIZE_IN_SPAN && slot->large_size ? *slot->large_size
-                                                           : m->size;
-}
-
-/* The data pointer of the block in SLOT: its base is the slot's start
- * rounded up to the block's offset, a power of two (heap.h); a block
- * with a guard page has its slot's pages to itself, and its data ends
- * at their end, or starts at their start. */
-static uintptr_t
-slot_data(const struct heap_slot *slot)
-{
-    const struct heap_meta *m = slot->meta;
-    if (__builtin_expect(m->guard != BLOCK_GUARD_NONE, 0))
-        return m->guard == BLOCK_GUARD_BEFORE
-                   ? slot->start
-                   : block_guarded_data(slot->start + slot->size,
-                                        slot_size(slot));
-    uintptr_t offset = (uintptr_t)1 << m->offset_log2;
-    return ((slot->start + offset - 1) & ~(offset - 1)) + offset;
-}
-
 static void
 slot_record(const struct heap_slot *slot, struct block_record *out)
 {
     const struct heap_meta *m = slot->meta;
-    uintptr_t p = slot_data(slot);
+    uintptr_t p = slot_block_data(slot);
     *out = (struct block_record){
         p,
-        slot_size(slot),
+        slot_block_size(slot),
         (size_t)m->serial,
         m->alloc_trace,
         m->free_trace,
@@ -393,7 +368,7 @@ static bool
 heap_block(uintptr_t p, struct heap_slot *slot)
 {
     return heap_slot_of(p, slot) && slot_state(slot) != HEAP_FREE &&
-           slot_data(slot) == p;
+           slot_block_data(slot) == p;
 }
 
 void

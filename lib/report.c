@@ -538,6 +538,18 @@ put_freed_dump(struct fmt *out, const struct block_record *record,
     fmt_str(out, ", freed\n    ");
     fmt_dec(out, record->size);
     fmt_str(out, " bytes originally requested\n");
+    if (record->guard != BLOCK_GUARD_NONE) {
+        /* Not filled: its pages cannot be read or written at all. */
+        fmt_str(out, "    Its pages are PROT_NONE while it is in the "
+                     "quarantine (--guard-pages).\n");
+        if (record->serial) {
+            fmt_str(out, "    The block was made by call #");
+            fmt_dec(out, record->serial);
+            fmt_str(out, " to debug malloc/realloc.\n");
+        }
+        fmt_char(out, '\n');
+        return 0;
+    }
     /* A large block was filled, and is compared, at its ends only. */
     size_t fill_end = block_fill_end(record->size, options.fill_limit);
     if (fill_end < record->size) {
@@ -695,4 +707,33 @@ report_out_of_memory(const char *func, const void *p, size_t size)
                   "blocks to record it; the old block is gone, so no "
                   "result would be safe\n");
     finish(&out, func, "out of memory for the block registry");
+}
+
+/* ---- The parts of a report, for the reports of other files ------------ */
+
+void
+report_put_block_words(struct fmt *out, const struct block_record *record)
+{
+    put_block_words(out, record);
+}
+
+void
+report_put_traces(struct fmt *out, const struct block_record *record,
+                  const char *call_title, uint32_t call_trace)
+{
+    put_traces(out, record, call_title, call_trace);
+}
+
+void
+report_put_freed_dump(struct fmt *out, const struct block_record *record,
+                      bool with_serial)
+{
+    ptrdiff_t first = 0;
+    put_freed_dump(out, record, with_serial, &first);
+}
+
+void
+report_finish(struct fmt *out, const char *func, const char *check)
+{
+    finish(out, func, check);
 }

@@ -103,4 +103,18 @@ _Noreturn void report_write_after_free(const char *func,
 _Noreturn void report_out_of_memory(const char *func, const void *p,
                                     size_t size);
 
+/* The parts of the reports above, for reports made in other files
+ * (report_access.c): "the 16-byte block allocated with malloc (call
+ * #12)"; the block's allocation and free tracebacks, then CALL_TITLE's
+ * (if not NULL); the dump of a freed block; the "Fatal error: FUNC:
+ * CHECK" line, and the end of the process. */
+void report_put_block_words(struct fmt *out,
+                            const struct block_record *record);
+void report_put_traces(struct fmt *out, const struct block_record *record,
+                       const char *call_title, uint32_t call_trace);
+void report_put_freed_dump(struct fmt *out, const struct block_record *record,
+                           bool with_serial);
+_Noreturn void report_finish(struct fmt *out, const char *func,
+                             const char *check);
+
 #endif

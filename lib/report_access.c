@@ -1,179 +1,140 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * report_access.c -- the report of a bad access (report_access.h): the
- * block as every report shows it (dump, allocation and free tracebacks),
- * the traceback of the access, then where the access fell, in words:
- *
- *   Bad read at (most recent call first):
- *     #0 ... in sum examples/large_overread.c:41
- *   ...
- *   deadbyte: buffer overflow: a read at p+303088 of the 300000-byte
- *   block allocated with malloc (call #1), 3088 bytes past its end
- *   Fatal error: guard page: read past the end of a block
- *
- * Like every report: write(2) only, no malloc, no stdio, no lock of
- * deadbyte's held (report.c); safe in a signal handler.
+ * report_access.c -- the report of a bad access to a block (see
+ * report_access.h): a range given to a checked C library call, or a
+ * fault on a guard page.  Laid out as report.c's reports, with their
+ * parts; like them it runs with no malloc, no stdio and no lock.
  */
 #include "config.h"
 
 #include "report_access.h"
 
-#include "api.h"
 #include "dump.h"
 #include "fmt.h"
-#include "frames.h"
+#include "registry.h"
 #include "report.h"
 
-static const char *
-kind_word(enum access_kind kind)
-{
-    switch (kind) {
-    case ACCESS_READ:
-        return "read";
-    case ACCESS_WRITE:
-        return "write";
-    case ACCESS_UNKNOWN:
-        break;
-    }
-    return "access";
-}
+#include <stddef.h>
 
-/* "the 16-byte block allocated with malloc (call #12)" */
+/* "p+10", "p-8": ADDR relative to the block's data. */
 static void
-put_block_words(struct fmt *out, const struct block_record *record)
+put_offset(struct fmt *out, uintptr_t addr, uintptr_t p)
 {
-    fmt_str(out, "the ");
-    fmt_dec(out, record->size);
-    if (record->tracked) {
-        fmt_str(out, "-byte block registered with deadbyte_track");
-        return;
-    }
-    fmt_str(out, "-byte block allocated with ");
-    const char *name = api_alloc_name(record->api);
-    fmt_str(out, name ? name : "?");
-    if (record->serial) {
-        fmt_str(out, " (call #");
-        fmt_dec(out, record->serial);
-        fmt_char(out, ')');
+    fmt_char(out, 'p');
+    if (addr < p) {
+        fmt_char(out, '-');
+        fmt_dec(out, p - addr);
+    } else {
+        fmt_char(out, '+');
+        fmt_dec(out, addr - p);
     }
 }
 
-/* The block: the usual dump while it is live; once freed its header is
- * DEADBYTE too, so what the registry knows, and its data. */
 static void
-put_block(struct fmt *out, const struct report_access *access)
+put_bytes(struct fmt *out, size_t n)
 {
-    const struct block_record *record = access->record;
-    const unsigned char *p = (const unsigned char *)record->p;
-    if (!record->freed && !record->tracked) {
-        struct dump_findings found;
-        dump_record(out, record, access->with_serial, &found);
-        return;
-    }
-    fmt_str(out, "Debug memory block at address p=");
-    fmt_ptr(out, p);
-    fmt_str(out, ": API ");
-    dump_api(out, (unsigned char)record->api);
-    fmt_str(out, record->freed ? ", freed\n    " : ", tracked\n    ");
-    fmt_dec(out, record->size);
-    fmt_str(out, " bytes originally requested\n");
-    if (record->serial) {
-        fmt_str(out, "    The block was made by call #");
-        fmt_dec(out, record->serial);
-        fmt_str(out, " to debug malloc/realloc.\n");
-    }
-    if (record->freed && record->guard != BLOCK_GUARD_NONE)
-        fmt_str(out, "    Its pages are PROT_NONE while it is in the "
-                     "quarantine (--guard-pages).\n");
-    else if (record->size > 0)
-        dump_data(out, p, record->size);
-    fmt_char(out, '\n');
+    fmt_dec(out, n);
+    fmt_str(out, n == 1 ? " byte" : " bytes");
 }
 
 void
 report_bad_access(const struct report_access *access)
 {
     const struct block_record *record = access->record;
-    const char *kind = kind_word(access->kind);
-    /* Where the access began, from p: before the block, in its data, or
-     * past its end. */
-    bool before = access->start < record->p;
-    bool inside = !before && access->start - record->p < record->size;
-    const char *check;
-    if (before)
-        check = "before the start of a block";
-    else if (inside && record->freed)
-        check = "of a freed block";
-    else if (inside)
-        check = "inside a block"; /* the caller was wrong to report it */
-    else
-        check = "past the end of a block";
-    /* "read past the end of a block" */
-    struct fmt what;
-    fmt_open(&what, -1);
-    fmt_str(&what, kind);
-    fmt_char(&what, ' ');
-    fmt_str(&what, check);
-    what.buf[what.len] = '\0';
+    enum access_kind kind = access->kind;
     const char *func = access->func ? access->func : "guard page";
+    const char *words, *check;
+    static const char *const freed[] = {"read of a freed block",
+                                        "write to a freed block",
+                                        "access to a freed block"};
+    static const char *const before[] = {"read before the start of a block",
+                                         "write before the start of a block",
+                                         "access before the start of a block"};
+    static const char *const past[] = {"read past the end of a block",
+                                       "write past the end of a block",
+                                       "access past the end of a block"};
+    if (record->freed) {
+        words = "use after free: ";
+        check = freed[kind];
+    } else if (access->start < record->p) {
+        words = "buffer underflow: ";
+        check = before[kind];
+    } else {
+        words = "buffer overflow: ";
+        check = past[kind];
+    }
 
     struct fmt out;
-    report_begin(&out, func, what.buf);
-    put_block(&out, access);
-    frames_put_trace(&out, "Memory block allocated at", record->alloc_trace);
-    if (record->freed)
-        frames_put_trace(&out, "Memory block freed at", record->free_trace);
-    /* "Bad read at", "Bad write by memcpy at" */
+    report_begin(&out, func, check);
+    if (record->freed) {
+        report_put_freed_dump(&out, record, access->with_serial);
+    } else {
+        struct dump_findings found;
+        dump_record(&out, record, access->with_serial, &found);
+    }
+
+    /* "Bad read by memcpy at", or for a fault "Bad read at". */
+    static const char *const title_words[] = {"Bad read", "Bad write",
+                                              "Bad access"};
     struct fmt title;
     fmt_open(&title, -1);
-    fmt_str(&title, "Bad ");
-    fmt_str(&title, kind);
+    fmt_str(&title, title_words[kind]);
     if (access->func) {
         fmt_str(&title, " by ");
         fmt_str(&title, access->func);
     }
     fmt_str(&title, " at");
     title.buf[title.len] = '\0';
-    frames_put_trace(&out, title.buf, access->call_trace);
+    report_put_traces(&out, record, title.buf, access->call_trace);
 
+    /* "memcpy read 20 bytes at p+10..p+30", or "a read at p+100". */
     fmt_str(&out, "deadbyte: ");
-    fmt_str(&out, before   ? "buffer underflow: "
-                  : !inside ? "buffer overflow: "
-                  : record->freed ? "use after free: "
-                                  : "bad access: ");
-    if (access->func) {
-        fmt_str(&out, access->func);
-        fmt_str(&out, ": ");
-    }
-    fmt_str(&out, access->kind == ACCESS_UNKNOWN ? "an " : "a ");
-    fmt_str(&out, kind);
+    fmt_str(&out, words);
+    uintptr_t p = record->p;
     if (access->len) {
-        fmt_str(&out, " of ");
-        fmt_dec(&out, access->len);
-        fmt_str(&out, access->len == 1 ? " byte" : " bytes");
+        if (access->func) {
+            fmt_str(&out, access->func);
+            fmt_char(&out, ' ');
+        } else {
+            fmt_str(&out, "an instruction ");
+        }
+        fmt_str(&out, kind == ACCESS_READ    ? "read "
+                      : kind == ACCESS_WRITE ? "wrote "
+                                             : "touched ");
+        put_bytes(&out, access->len);
+        fmt_str(&out, " at ");
+        put_offset(&out, access->start, p);
+        fmt_str(&out, "..");
+        put_offset(&out, access->start + access->len, p);
+    } else {
+        fmt_str(&out, kind == ACCESS_READ    ? "a read"
+                      : kind == ACCESS_WRITE ? "a write"
+                                             : "an access");
+        if (access->func) {
+            fmt_str(&out, " by ");
+            fmt_str(&out, access->func);
+        }
+        fmt_str(&out, " at ");
+        put_offset(&out, access->start, p);
     }
-    fmt_str(&out, before ? " at p-" : " at p+");
-    fmt_dec(&out, before ? record->p - access->start
-                         : access->start - record->p);
     fmt_str(&out, " of ");
-    put_block_words(&out, record);
-    if (before) {
+    report_put_block_words(&out, record);
+    uintptr_t end = access->start + access->len;
+    if (record->freed) {
+        fmt_str(&out, ", which was freed already\n");
+    } else if (access->start < p) {
         fmt_str(&out, ", ");
-        fmt_dec(&out, record->p - access->start);
-        fmt_str(&out, " bytes before its start");
-    } else if (!inside) {
+        put_bytes(&out, p - access->start);
+        /* A fault is on a page before the header, and a block with a
+         * guard page before its data has no header. */
+        fmt_str(&out, access->func && record->guard != BLOCK_GUARD_BEFORE
+                          ? " before its start, in its header\n"
+                          : " before its start\n");
+    } else {
         fmt_str(&out, ", ");
-        fmt_dec(&out, access->start - record->p - record->size);
-        fmt_str(&out, " bytes past its end");
+        put_bytes(&out, end > p + record->size ? end - (p + record->size) : 0);
+        fmt_str(&out, " past its end\n");
     }
-    if (record->freed)
-        fmt_str(&out, ", which was freed already");
-    fmt_char(&out, '\n');
     report_put_rerun(&out, record->serial);
-    fmt_str(&out, "Fatal error: ");
-    fmt_str(&out, func);
-    fmt_str(&out, ": ");
-    fmt_str(&out, what.buf);
-    fmt_char(&out, '\n');
-    report_end(&out);
+    report_finish(&out, func, check);
 }

@@ -82,7 +82,7 @@ START_TEST(test_options_unknown_name_is_fatal)
         "DEADBYTE_MALLOCSTATS DEADBYTE_LEAKS "
         "DEADBYTE_SUPPRESSIONS DEADBYTE_LEAK_EXITCODE "
         "DEADBYTE_FOLLOW_CHILDREN DEADBYTE_LOG_FILE DEADBYTE_REPORT_DIR "
-        "DEADBYTE_FILL_LIMIT$",
+        "DEADBYTE_FILL_LIMIT DEADBYTE_CHECK_CALLS$",
         NULL};
     struct death expect = {SIGABRT, patterns};
     expect_death(rerun_with, "DEADBYTE_SERIALNUM=1", &expect);
