@@ -53,12 +53,19 @@ report_bad_access(const struct report_access *access)
     static const char *const past[] = {"read past the end of a block",
                                        "write past the end of a block",
                                        "access past the end of a block"};
-    if (record->freed) {
-        words = "use after free: ";
-        check = freed[kind];
-    } else if (access->start < record->p) {
+    /* Where the range starts decides: before the data (the header, or a
+     * guard page) is an underflow, past it an overflow, of a freed
+     * block as well ("..., which was freed already"); in the data of a
+     * freed block, a use after free; in a live block's, an overflow of
+     * a range that runs past its end. */
+    bool is_before = access->start < record->p;
+    bool inside = !is_before && access->start - record->p < record->size;
+    if (is_before) {
         words = "buffer underflow: ";
         check = before[kind];
+    } else if (inside && record->freed) {
+        words = "use after free: ";
+        check = freed[kind];
     } else {
         words = "buffer overflow: ";
         check = past[kind];
@@ -120,21 +127,22 @@ report_bad_access(const struct report_access *access)
     fmt_str(&out, " of ");
     report_put_block_words(&out, record);
     uintptr_t end = access->start + access->len;
-    if (record->freed) {
-        fmt_str(&out, ", which was freed already\n");
-    } else if (access->start < p) {
+    if (is_before) {
         fmt_str(&out, ", ");
         put_bytes(&out, p - access->start);
         /* A fault is on a page before the header, and a block with a
          * guard page before its data has no header. */
         fmt_str(&out, access->func && record->guard != BLOCK_GUARD_BEFORE
-                          ? " before its start, in its header\n"
-                          : " before its start\n");
-    } else {
+                          ? " before its start, in its header"
+                          : " before its start");
+    } else if (!(inside && record->freed)) {
         fmt_str(&out, ", ");
-        put_bytes(&out, end > p + record->size ? end - (p + record->size) : 0);
-        fmt_str(&out, " past its end\n");
+        put_bytes(&out, end > p + record->size ? end - (p + record->size)
+                                               : access->start -
+                                                     (p + record->size));
+        fmt_str(&out, " past its end");
     }
+    fmt_str(&out, record->freed ? ", which was freed already\n" : "\n");
     report_put_rerun(&out, record->serial);
     report_finish(&out, func, check);
 }
