@@ -22,7 +22,7 @@
 static atomic_size_t guarded;
 static atomic_bool told_full;
 
-static __thread size_t countdown __attribute__((tls_model("initial-exec")));
+__thread size_t guard_countdown __attribute__((tls_model("initial-exec")));
 
 /* Is the block of N bytes chosen by the mode? */
 static bool
@@ -36,14 +36,14 @@ chosen(size_t n)
     case GUARD_SIZE:
         return n >= options.guard_pages.n;
     case GUARD_SAMPLE:
-        if (countdown == 0) {
+        if (guard_countdown == 0) {
             /* A new thread starts half way, so that threads that make a
              * few blocks each still have some guarded. */
-            countdown = options.guard_pages.n / 2 + 1;
+            guard_countdown = options.guard_pages.n / 2 + 1;
         }
-        if (--countdown != 0)
+        if (--guard_countdown != 0)
             return false;
-        countdown = options.guard_pages.n;
+        guard_countdown = options.guard_pages.n;
         return true;
     }
     return false;
@@ -65,7 +65,7 @@ tell_full(void)
 }
 
 enum block_guard
-guard_choose(size_t n)
+guard_choose_slow(size_t n)
 {
     if (__builtin_expect(options.guard_pages.mode == GUARD_NO, 0) ||
         !chosen(n))

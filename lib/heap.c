@@ -18,6 +18,7 @@
 
 #include "heap.h"
 
+#include "heap_span.h"
 #include "spinlock.h"
 
 #include <errno.h>
@@ -32,7 +33,6 @@
  * HEAP_SMALL_MAX: a request wastes at most a quarter of its slot. */
 #define TINY_CLASSES 16
 #define CLASSES (TINY_CLASSES + 40)
-#define LARGE_CLASS 0xffff
 
 static unsigned
 class_of(size_t size)
@@ -54,33 +54,7 @@ class_size(unsigned c)
 
 /* ---- Spans -------------------------------------------------------------- */
 
-struct heap_span {
-    uintptr_t slots;    /* the first slot */
-    size_t slot_size;
-    uint64_t divider;   /* ceil(2^40 / slot_size): index by multiply-shift */
-    struct heap_meta *meta;
-    uint32_t nslots;
-    uint16_t cls;       /* class, or LARGE_CLASS */
-    bool listed;        /* on its class's list of spans with free slots */
-    bool released;      /* empty, its pages given back */
-    /* Under the class's lock: */
-    uint32_t fresh;     /* slots from here on were never handed out */
-    uint32_t free_head; /* the first free slot + 1; 0: none */
-    uint32_t nfree;     /* free slots, fresh ones included */
-    struct heap_span *next_listed;
-    /* Every small span, newest first; set once, before publication. */
-    struct heap_span *next_span;
-    /* Large mappings: */
-    uintptr_t map_start;
-    size_t map_len;
-    size_t large_size;
-    struct heap_span *next_large; /* in use, free headers, or kept */
-    struct heap_meta large_meta;
-    bool pages;         /* from heap_pages(): kept for reuse when freed */
-};
-
 #define SPAN_HEADER ((sizeof(struct heap_span) + 63) & ~(size_t)63)
-#define DIVIDER_SHIFT 40
 
 struct heap_class {
     struct spinlock lock;
@@ -106,27 +80,11 @@ round_up(uintptr_t n, uintptr_t to)
 }
 
 /* ---- The radix map: HEAP_SPAN_SIZE granules of 47 bits of address ------ */
-#define ADDRESS_BITS 47
-#define LEAF_BITS 15
-#define ROOT_BITS (ADDRESS_BITS - HEAP_SPAN_BITS - LEAF_BITS)
-
-typedef _Atomic(struct heap_span *) map_leaf[1u << LEAF_BITS];
-static _Atomic(map_leaf *) map_root[1u << ROOT_BITS];
+/* The radix map's root (heap_span.h); hidden: the library's own. */
+_Atomic(map_leaf *) heap_map_root[1u << ROOT_BITS]
+    __attribute__((visibility("hidden")));
 static struct spinlock map_lock;
 
-static struct heap_span *
-span_of(uintptr_t addr)
-{
-    if (addr >> ADDRESS_BITS)
-        return NULL;
-    map_leaf *leaf = atomic_load_explicit(
-        &map_root[addr >> (HEAP_SPAN_BITS + LEAF_BITS)], memory_order_acquire);
-    if (!leaf)
-        return NULL;
-    return atomic_load_explicit(
-        &(*leaf)[(addr >> HEAP_SPAN_BITS) & ((1u << LEAF_BITS) - 1)],
-        memory_order_acquire);
-}
 
 /* Point every granule of [START, START+LEN) at SPAN (or NULL).  False if
  * a leaf could not be mapped. */
@@ -137,7 +95,7 @@ map_set(uintptr_t start, size_t len, struct heap_span *span)
         if (g >> ADDRESS_BITS)
             return false;
         _Atomic(map_leaf *) *slot =
-            &map_root[g >> (HEAP_SPAN_BITS + LEAF_BITS)];
+            &heap_map_root[g >> (HEAP_SPAN_BITS + LEAF_BITS)];
         map_leaf *leaf = atomic_load_explicit(slot, memory_order_acquire);
         if (!leaf) {
             spinlock_lock(&map_lock);
@@ -253,12 +211,6 @@ new_span(unsigned c)
     return s;
 }
 
-static uint32_t
-slot_index(const struct heap_span *s, uintptr_t addr)
-{
-    return (uint32_t)(((uint64_t)(addr - s->slots) * s->divider) >>
-                      DIVIDER_SHIFT);
-}
 
 /* Give an empty span's pages back, all but its header's. */
 static void
@@ -845,22 +797,7 @@ heap_owns(uintptr_t addr)
 bool
 heap_slot_of(uintptr_t addr, struct heap_slot *out)
 {
-    struct heap_span *s = span_of(addr);
-    if (!s || addr < s->slots)
-        return false;
-    if (s->cls == LARGE_CLASS) {
-        if (addr - s->slots >= s->slot_size)
-            return false;
-        *out = (struct heap_slot){s->slots, s->slot_size, &s->large_meta,
-                                  &s->large_size};
-        return true;
-    }
-    uint32_t i = slot_index(s, addr);
-    if (i >= s->nslots)
-        return false;
-    *out = (struct heap_slot){s->slots + (uintptr_t)i * s->slot_size,
-                              s->slot_size, &s->meta[i], NULL};
-    return true;
+    return heap_span_slot_of(addr, out);
 }
 
 static bool
@@ -917,7 +854,7 @@ heap_for_each_region(void (*fn)(uintptr_t, uintptr_t, void *), void *arg)
      * (which hold free slots' addresses) and the large blocks' headers. */
     for (size_t i = 0; i < (1u << ROOT_BITS); i++) {
         map_leaf *leaf =
-            atomic_load_explicit(&map_root[i], memory_order_acquire);
+            atomic_load_explicit(&heap_map_root[i], memory_order_acquire);
         if (leaf)
             fn((uintptr_t)leaf, (uintptr_t)(leaf + 1), arg);
     }

@@ -40,6 +40,7 @@
 #undef _FORTIFY_SOURCE
 
 #include "heap.h"
+#include "heap_span.h"
 #include "libc_calls.h"
 #include "options.h"
 #include "preload.h"
@@ -81,10 +82,9 @@ int __sprintf_chk(char *b, int fl, size_t l, const char *f, ...)
  * is taken here, on the hook path.
  */
 HOOK_PATH static void
-bad(const char *func, enum access_kind kind, const void *start, size_t len)
+bad_at(const char *func, enum access_kind kind, uintptr_t a, size_t len)
 {
     struct block_record r;
-    uintptr_t a = (uintptr_t)start;
     if (!block_containing(a, &r) || r.tracked)
         return;
     if (a >= r.p && !r.freed && a - r.p < r.size && len <= r.size - (a - r.p))
@@ -94,6 +94,10 @@ bad(const char *func, enum access_kind kind, const void *start, size_t len)
                                    traces_capture()};
     report_bad_access(&access);
 }
+
+/* bad_at() of START, as an address: GCC takes a pointer passed on for
+ * a buffer that read() only writes as read uninitialized. */
+#define bad(func, kind, start, len) bad_at(func, kind, (uintptr_t)(start), len)
 
 /* room() in a slot of the heap: the block's record as heap.h lays it
  * out, read without a lock (a bad answer is checked again by bad()). */
@@ -124,7 +128,7 @@ room(const void *addr)
 {
     struct heap_slot slot;
     uintptr_t a = (uintptr_t)addr;
-    if (__builtin_expect(!heap_slot_of(a, &slot), 1))
+    if (__builtin_expect(!heap_span_slot_of(a, &slot), 1))
         return SIZE_MAX;
     return room_in_slot(a, &slot);
 }

@@ -21,6 +21,7 @@
 #include "registry.h"
 
 #include "heap.h"
+#include "heap_span.h"
 #include "slot_block.h"
 #include "spinlock.h"
 
@@ -367,7 +368,7 @@ slot_record(const struct heap_slot *slot, struct block_record *out)
 static bool
 heap_block(uintptr_t p, struct heap_slot *slot)
 {
-    return heap_slot_of(p, slot) && slot_state(slot) != HEAP_FREE &&
+    return heap_span_slot_of(p, slot) && slot_state(slot) != HEAP_FREE &&
            slot_block_data(slot) == p;
 }
 
@@ -375,7 +376,7 @@ void
 registry_prefetch(uintptr_t p)
 {
     struct heap_slot slot;
-    if (heap_slot_of(p, &slot))
+    if (heap_span_slot_of(p, &slot))
         __builtin_prefetch(slot.meta, 1);
     else if (!table_empty())
         table_prefetch(p);
@@ -389,7 +390,7 @@ registry_add(const struct block_record *record)
     if (!record->tracked &&
         (record->guard ||
          (offset && (offset & (offset - 1)) == 0)) &&
-        heap_slot_of(record->p, &slot)) {
+        heap_span_slot_of(record->p, &slot)) {
         struct heap_meta *m = slot.meta;
         if (record->guard
                 ? record->p - offset == slot.start
@@ -483,7 +484,7 @@ bool
 registry_containing(uintptr_t addr, struct block_record *out)
 {
     struct heap_slot slot;
-    if (heap_slot_of(addr, &slot) && slot_state(&slot) != HEAP_FREE) {
+    if (heap_span_slot_of(addr, &slot) && slot_state(&slot) != HEAP_FREE) {
         struct block_record record;
         slot_record(&slot, &record);
         if (addr >= record.p &&
@@ -499,7 +500,7 @@ bool
 block_containing(uintptr_t addr, struct block_record *out)
 {
     struct heap_slot slot;
-    if (heap_slot_of(addr, &slot)) {
+    if (heap_span_slot_of(addr, &slot)) {
         if (slot_state(&slot) == HEAP_FREE)
             return false;
         slot_record(&slot, out);
@@ -522,7 +523,7 @@ block_guarding(uintptr_t addr, struct block_record *out)
     if (heap_large_guard_of(addr, &slot)) {
         if (slot_state(&slot) == HEAP_FREE)
             return false;
-    } else if (!heap_slot_of(addr, &slot) ||
+    } else if (!heap_span_slot_of(addr, &slot) ||
                slot_state(&slot) != HEAP_FREED ||
                slot.meta->guard == BLOCK_GUARD_NONE) {
         /* Not a freed block with guard pages, made PROT_NONE on free. */

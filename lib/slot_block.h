@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 /* The requested size of the block in SLOT. */
-static inline size_t
+static inline __attribute__((always_inline)) size_t
 slot_block_size(const struct heap_slot *slot)
 {
     const struct heap_meta *m = slot->meta;
@@ -28,7 +28,7 @@ slot_block_size(const struct heap_slot *slot)
  * rounded up to the block's offset, a power of two (heap.h); a block
  * with a guard page has its slot's pages to itself, and its data ends
  * at their end, or starts at their start. */
-static inline uintptr_t
+static inline __attribute__((always_inline)) uintptr_t
 slot_block_data(const struct heap_slot *slot)
 {
     const struct heap_meta *m = slot->meta;
