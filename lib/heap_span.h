@@ -39,6 +39,7 @@ struct heap_span {
     size_t map_len;
     size_t large_size;
     struct heap_span *next_large; /* in use, free headers, or kept */
+    struct heap_span *prev_large; /* in use: the one before, or NULL */
     struct heap_meta large_meta;
     bool pages;         /* from heap_pages(): kept for reuse when freed */
 };
