@@ -126,9 +126,41 @@ room_in_slot(uintptr_t a, const struct heap_slot *slot)
 FAST size_t
 room(const void *addr)
 {
-    struct heap_slot slot;
     uintptr_t a = (uintptr_t)addr;
-    if (__builtin_expect(!heap_span_slot_of(a, &slot), 1))
+    struct heap_span *s = span_of(a);
+    if (__builtin_expect(!s, 1))
+        return SIZE_MAX;
+    if (s->cls != LARGE_CLASS && a >= s->slots) {
+        uint32_t i = slot_index(s, a);
+        if (i >= s->nslots)
+            return SIZE_MAX;
+        uintptr_t start = s->slots + (uintptr_t)i * s->slot_size;
+        /*
+         * The block's own header, at its slot's start, which the program
+         * has just been using (the slot's record is a cache line away,
+         * and a miss there was most of a check's cost): a size that fits
+         * the slot, an API id, then the 7 forbidden bytes.  A freed
+         * block's header is 0xDD, an aligned block's slot starts with its
+         * gap of 0xFD, a damaged header is damaged: each goes to the
+         * record.  Small spans only: a large block's pages may be
+         * PROT_NONE.
+         */
+        uint64_t size_be, id_and_pad;
+        memcpy(&size_be, (const void *)start, sizeof size_be);
+        memcpy(&id_and_pad, (const void *)(start + 8), sizeof id_and_pad);
+        uint64_t size = __builtin_bswap64(size_be);
+        if ((id_and_pad >> 8) == 0xFDFDFDFDFDFDFDull &&
+            size <= s->slot_size - 2 * sizeof(size_t)) {
+            uintptr_t p = start + 2 * sizeof(size_t);
+            if (a < p || a - p >= size)
+                return 0;
+            return (size_t)(size - (a - p));
+        }
+        struct heap_slot slot = {start, s->slot_size, &s->meta[i], NULL};
+        return room_in_slot(a, &slot);
+    }
+    struct heap_slot slot;
+    if (!heap_span_slot_of(a, &slot))
         return SIZE_MAX;
     return room_in_slot(a, &slot);
 }
