@@ -85,7 +85,6 @@ _Atomic(map_leaf *) heap_map_root[1u << ROOT_BITS]
     __attribute__((visibility("hidden")));
 static struct spinlock map_lock;
 
-
 /* Point every granule of [START, START+LEN) at SPAN (or NULL).  False if
  * a leaf could not be mapped. */
 static bool
@@ -210,7 +209,6 @@ new_span(unsigned c)
         &all_spans, &head, s, memory_order_release, memory_order_relaxed));
     return s;
 }
-
 
 /* Give an empty span's pages back, all but its header's. */
 static void
@@ -536,7 +534,6 @@ no_memory:
     errno = ENOMEM;
     return NULL;
 }
-
 
 static void
 large_free(struct heap_span *h)
