@@ -29,9 +29,9 @@ main(void)
     struct point *p = launder(malloc(sizeof *p));
     if (!p)
         return 1;
+    struct point *alias = launder(p); /* the same block, by another name */
     p->x = 1;
-    p->y = 2;
     free(p);
-    printf("%ld\n", launder(p)->y); /* read after free */
+    printf("%ld\n", alias->y); /* read after free */
     return 0;
 }
