@@ -127,7 +127,7 @@ on_signal(int sig)
     close(fd);
 }
 
-static int
+__attribute__((format(printf, 3, 4))) static int
 call_vsnprintf(char *b, size_t n, const char *f, ...)
 {
     va_list ap;
@@ -137,7 +137,7 @@ call_vsnprintf(char *b, size_t n, const char *f, ...)
     return r;
 }
 
-static int
+__attribute__((format(printf, 2, 3))) static int
 call_vsprintf(char *b, const char *f, ...)
 {
     va_list ap;
@@ -147,7 +147,7 @@ call_vsprintf(char *b, const char *f, ...)
     return r;
 }
 
-static int
+__attribute__((format(printf, 4, 5))) static int
 call_vsnprintf_chk(char *b, size_t n, size_t l, const char *f, ...)
 {
     va_list ap;
@@ -157,7 +157,7 @@ call_vsnprintf_chk(char *b, size_t n, size_t l, const char *f, ...)
     return r;
 }
 
-static int
+__attribute__((format(printf, 3, 4))) static int
 call_vsprintf_chk(char *b, size_t l, const char *f, ...)
 {
     va_list ap;
