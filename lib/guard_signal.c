@@ -43,6 +43,7 @@
 #include "options.h"
 #include "registry.h"
 #include "report_access.h"
+#include "thread_id.h"
 #include "traces.h"
 
 #include <dlfcn.h>
@@ -164,22 +165,6 @@ write_kept(int k, const struct sigaction *act)
 /* The writers' lock: the kernel id of its holder, 0 when free. */
 static _Atomic pid_t writer;
 
-static pid_t
-this_thread(void)
-{
-    return (pid_t)syscall(SYS_gettid);
-}
-
-/* Has thread TID of this process ended (or is it no thread of this
- * process: its parent's, before a fork)? */
-static bool
-thread_gone(pid_t tid)
-{
-    int saved_errno = errno;
-    bool gone = syscall(SYS_tgkill, getpid(), tid, 0) != 0 && errno == ESRCH;
-    errno = saved_errno;
-    return gone;
-}
 
 /* Block every signal (into *SAVED) and take the writers' lock. */
 static void

@@ -21,6 +21,7 @@
 #include "frames.h"
 #include "options.h"
 #include "report_file.h"
+#include "thread_id.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -79,22 +80,6 @@ static _Atomic pid_t report_owner;
  * process. */
 #define REPORT_WAIT_MS 10000
 
-static pid_t
-this_thread(void)
-{
-    return (pid_t)syscall(SYS_gettid);
-}
-
-/* Has thread TID of this process ended (or is it no thread of this
- * process: a child forked in the middle of a report)? */
-static bool
-thread_gone(pid_t tid)
-{
-    int saved_errno = errno;
-    bool gone = syscall(SYS_tgkill, getpid(), tid, 0) != 0 && errno == ESRCH;
-    errno = saved_errno;
-    return gone;
-}
 
 /*
  * End the process with SIGABRT now, whatever the program made of the
