@@ -133,19 +133,21 @@ put_serial(struct fmt *out, size_t field, size_t recorded, bool pad_damaged)
     fmt_str(out, " to debug malloc/realloc (deadbyte's record of it).\n");
 }
 
-void
-dump_block(struct fmt *out, const unsigned char *p, size_t size,
-           bool with_serial, size_t serial, struct dump_findings *found)
+/*
+ * "Debug memory block at address p=...", then the header of the block at
+ * P, whose true size is SIZE: API id, size field, leading pad.  False,
+ * after saying so, if the header cannot be read.
+ */
+static bool
+put_header(struct fmt *out, const unsigned char *p, size_t size,
+           struct dump_findings *found)
 {
     unsigned char header[2 * SST];
-    found->bad_lead = found->bad_tail = -1;
     fmt_str(out, "Debug memory block at address p=");
     fmt_ptr(out, p);
     if (!dump_safe_read(header, p - 2 * SST, sizeof header)) {
-        fmt_str(out, ": the header is unreadable\n\n");
-        found->header_size = 0;
-        found->header_api = 0;
-        return;
+        fmt_str(out, ": the header is unreadable\n");
+        return false;
     }
     found->header_api = header[SST];
     found->header_size = block_get_be(header);
@@ -173,6 +175,20 @@ dump_block(struct fmt *out, const unsigned char *p, size_t size,
         fmt_dec(out, size);
         fmt_str(out, " bytes for this block.\n");
     }
+    return true;
+}
+
+void
+dump_block(struct fmt *out, const unsigned char *p, size_t size,
+           bool with_serial, size_t serial, struct dump_findings *found)
+{
+    found->bad_lead = found->bad_tail = -1;
+    if (!put_header(out, p, size, found)) {
+        fmt_char(out, '\n');
+        found->header_size = 0;
+        found->header_api = 0;
+        return;
+    }
 
     unsigned char trailer[2 * SST];
     fmt_str(out, "    The ");
@@ -199,32 +215,7 @@ dump_guarded_after(struct fmt *out, const struct block_record *record,
                    struct dump_findings *found)
 {
     const unsigned char *p = (const unsigned char *)record->p;
-    unsigned char header[2 * SST];
-    fmt_str(out, "Debug memory block at address p=");
-    fmt_ptr(out, p);
-    if (!dump_safe_read(header, p - 2 * SST, sizeof header)) {
-        fmt_str(out, ": the header is unreadable\n");
-    } else {
-        found->header_api = header[SST];
-        found->header_size = block_get_be(header);
-        fmt_str(out, ": API ");
-        dump_api(out, header[SST]);
-        fmt_str(out, "\n    ");
-        fmt_dec(out, found->header_size);
-        fmt_str(out, " bytes originally requested\n    The ");
-        fmt_dec(out, SST - 1);
-        fmt_str(out, " pad bytes at p-");
-        fmt_dec(out, SST - 1);
-        fmt_str(out, " are ");
-        int bad = put_pads(out, header + SST + 1, SST - 1, true);
-        if (bad >= 0)
-            found->bad_lead = (int)(SST - 1) - bad;
-        if (found->header_size != record->size) {
-            fmt_str(out, "    The size field is wrong: deadbyte recorded ");
-            fmt_dec(out, record->size);
-            fmt_str(out, " bytes for this block.\n");
-        }
-    }
+    put_header(out, p, record->size, found);
     size_t gap = block_guarded_gap(record->p, record->size,
                                    (size_t)getpagesize());
     unsigned char pad[16];
