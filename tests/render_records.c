@@ -133,7 +133,11 @@ read_file(const char *path, struct report_file *out)
             out->records = grow(out->records, out->n_records + 1,
                                 sizeof *out->records);
             r = &out->records[out->n_records++];
-            *r = (struct record){.kind = (enum record_kind)k};
+            /* A kind it does not know is a note, as tool/records.c
+             * reads it. */
+            *r = (struct record){.kind = k < RECORD_N_KINDS
+                                             ? (enum record_kind)k
+                                             : RECORD_NOTE};
             t = NULL;
             continue;
         }

@@ -366,7 +366,8 @@ json_record(FILE *out, const struct record *r)
         member_string(&b, "hex", tab + 1);
         close_object(&b);
     }
-    if (field(r, RECORD_FIELD_LEAK_BYTES) || field(r, RECORD_FIELD_LEAK_BLOCKS)) {
+    if (field(r, RECORD_FIELD_LEAK_BYTES) ||
+        field(r, RECORD_FIELD_LEAK_BLOCKS)) {
         struct object l;
         key(&o, "leak");
         open_object(&l, out);

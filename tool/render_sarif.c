@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SARIF_SCHEMA                                                           \
+#define SARIF_SCHEMA                                                          \
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"     \
     "sarif-schema-2.1.0.json"
 #define DEADBYTE_HOME "https://github.com/deadbyte/deadbyte"
@@ -28,7 +28,7 @@ static const struct {
     bool error;
     const char *title, *help;
 } kinds[] = {
-#define KIND_ROW(id, name, error, suppress, title, help)                       \
+#define KIND_ROW(id, name, error, suppress, title, help)                      \
     {name, error, title, help},
     RECORD_KINDS(KIND_ROW)
 #undef KIND_ROW
@@ -183,11 +183,10 @@ result_frame(const struct record *r)
     return NULL;
 }
 
-/* "physicalLocation":{...} of F, which has a file. */
+/* "physicalLocation":{...} of S, which has a file. */
 static void
-put_physical(FILE *out, const struct frame *f)
+put_physical(FILE *out, const struct symbol *s)
 {
-    const struct symbol *s = with_file(f);
     fputs("\"physicalLocation\":{", out);
     put_artifact(out, s->file);
     if (s->line > 0) {
@@ -199,22 +198,19 @@ put_physical(FILE *out, const struct frame *f)
     putc('}', out);
 }
 
-/* The function F is in: the innermost one, else what dladdr said. */
-static const char *
-function_of(const struct frame *f)
-{
-    if (f->n_symbols > 0 && f->symbols[0].function && *f->symbols[0].function)
-        return f->symbols[0].function;
-    if (f->symbol && *f->symbol)
-        return f->symbol;
-    return NULL;
-}
-
-/* A location object for F, MESSAGE (or NULL) as its message; ID >= 0
- * gives it an id. */
+/*
+ * A location object for frame F, as function S of it (NULL: the
+ * innermost with a file, else the innermost); MESSAGE (or NULL) as its
+ * message; ID >= 0 gives it an id.
+ */
 static void
-put_location(FILE *out, const struct frame *f, const char *message, int id)
+put_location(FILE *out, const struct frame *f, const struct symbol *s,
+             const char *message, int id)
 {
+    if (!s)
+        s = with_file(f);
+    if (!s && f->n_symbols > 0)
+        s = &f->symbols[0];
     bool comma = false;
     putc('{', out);
     if (id >= 0) {
@@ -224,14 +220,15 @@ put_location(FILE *out, const struct frame *f, const char *message, int id)
     /* A relative file name is relative to where its module was built:
      * the current directory may stand for that of the user's code, not
      * for a library's. */
-    const struct symbol *s = with_file(f);
-    if (s && (s->file[0] == '/' || !not_users(f))) {
+    if (s && s->file && *s->file && (s->file[0] == '/' || !not_users(f))) {
         if (comma)
             putc(',', out);
-        put_physical(out, f);
+        put_physical(out, s);
         comma = true;
     }
-    const char *function = function_of(f);
+    const char *function = s && s->function && *s->function ? s->function
+                           : f->symbol && *f->symbol        ? f->symbol
+                                                            : NULL;
     if (function) {
         if (comma)
             putc(',', out);
@@ -246,15 +243,19 @@ put_location(FILE *out, const struct frame *f, const char *message, int id)
         fputs("\"message\":{\"text\":", out);
         if (message) {
             json_string(out, message);
+        } else if (!f->module || !*f->module) {
+            char text[64];
+            snprintf(text, sizeof text, "0x%" PRIx64 " in ?? (unknown module)",
+                     f->pc);
+            json_string(out, text);
         } else {
             /* Nothing else to say: where it is in its module. */
-            char where[64];
+            char where[32];
             snprintf(where, sizeof where, "+0x%" PRIx64, f->offset);
-            size_t len = strlen(f->module ? f->module : "") + strlen(where);
+            size_t len = strlen(f->module) + strlen(where);
             char *text = malloc(len + 1);
             if (text) {
-                snprintf(text, len + 1, "%s%s", f->module ? f->module : "",
-                         where);
+                snprintf(text, len + 1, "%s%s", f->module, where);
                 json_string(out, text);
                 free(text);
             } else {
@@ -266,21 +267,26 @@ put_location(FILE *out, const struct frame *f, const char *message, int id)
     putc('}', out);
 }
 
-/* One threadFlow: T's frames, the outermost call first (in the order
- * they ran), its title as the message. */
+/* One threadFlow: T's frames in the order they ran, the outermost call
+ * first, each inlined function its own step; its title as the message. */
 static void
 put_thread_flow(FILE *out, const struct trace *t)
 {
     fputs("{\"message\":{\"text\":", out);
     json_string(out, t->title && *t->title ? t->title : t->role);
     fputs("},\"locations\":[", out);
+    size_t level = 0;
     for (size_t i = t->n_frames; i-- > 0;) {
         const struct frame *f = &t->frames[i];
-        if (i + 1 < t->n_frames)
-            putc(',', out);
-        fputs("{\"location\":", out);
-        put_location(out, f, NULL, -1);
-        fprintf(out, ",\"nestingLevel\":%zu}", t->n_frames - 1 - i);
+        size_t n = f->n_symbols ? f->n_symbols : 1;
+        for (size_t j = n; j-- > 0; level++) {
+            if (level > 0)
+                putc(',', out);
+            fputs("{\"location\":", out);
+            put_location(out, f, f->n_symbols ? &f->symbols[j] : NULL, NULL,
+                         -1);
+            fprintf(out, ",\"nestingLevel\":%zu}", level);
+        }
     }
     fputs("]}", out);
 }
@@ -322,7 +328,7 @@ sarif_record(FILE *out, const struct record *r)
     const struct frame *where = result_frame(r);
     if (where) {
         fputs(",\"locations\":[", out);
-        put_location(out, where, NULL, -1);
+        put_location(out, where, NULL, NULL, -1);
         putc(']', out);
     }
 
@@ -341,7 +347,7 @@ sarif_record(FILE *out, const struct record *r)
         if (!f)
             continue;
         fputs(any ? "," : ",\"relatedLocations\":[", out);
-        put_location(out, f, related[i].message, (int)i);
+        put_location(out, f, NULL, related[i].message, (int)i);
         any = true;
     }
     if (any)
@@ -421,9 +427,10 @@ sarif_begin(FILE *out)
         cwd[0] = '\0';
     any_result = false;
 
-    fputs("{\"$schema\":\"" SARIF_SCHEMA "\",\"version\":\"2.1.0\",\"runs\":[{"
-          "\"tool\":{\"driver\":{\"name\":\"deadbyte\",\"version\":\"" PACKAGE_VERSION
-          "\",\"informationUri\":\"" DEADBYTE_HOME "\",\"rules\":[",
+    fputs("{\"$schema\":\"" SARIF_SCHEMA "\",\"version\":\"2.1.0\","
+          "\"runs\":[{\"tool\":{\"driver\":{\"name\":\"deadbyte\","
+          "\"version\":\"" PACKAGE_VERSION "\","
+          "\"informationUri\":\"" DEADBYTE_HOME "\",\"rules\":[",
           out);
     int rules = 0;
     for (size_t k = 0; k < RECORD_N_KINDS; k++) {
