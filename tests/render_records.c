@@ -149,10 +149,16 @@ read_file(const char *path, struct report_file *out)
         }
         if (strcmp(v[0], "x-symbol") == 0 && n >= 5 && t && t->n_frames) {
             struct frame *fr = &t->frames[t->n_frames - 1];
-            fr->symbols = grow(fr->symbols, fr->n_symbols + 1,
-                               sizeof *fr->symbols);
-            fr->symbols[fr->n_symbols++] = (struct symbol){
+            /* A new array (the launcher's are its symbolizer's, const):
+             * the old one is left, as all memory here, to the exit. */
+            struct symbol *symbols =
+                grow(NULL, fr->n_symbols + 1, sizeof *symbols);
+            if (fr->n_symbols)
+                memcpy(symbols, fr->symbols, fr->n_symbols * sizeof *symbols);
+            symbols[fr->n_symbols] = (struct symbol){
                 copy(v[1]), *v[2] ? copy(v[2]) : NULL, atoi(v[3]), atoi(v[4])};
+            fr->symbols = symbols;
+            fr->n_symbols++;
             continue;
         }
         size_t id = 0;
