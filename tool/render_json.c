@@ -281,12 +281,22 @@ first_text(const struct record *r)
     return NULL;
 }
 
+/* The serial number of R's "rerun" item (its own, else the record's),
+ * into *SERIAL: false if R has no such item or no number. */
 static bool
-has_item(const struct record *r, enum record_item tag)
+rerun_serial(const struct record *r, intmax_t *serial)
 {
-    for (size_t i = 0; i < r->n_items; i++)
-        if (r->items[i].tag == tag && !r->items[i].is_message)
-            return true;
+    for (size_t i = 0; i < r->n_items; i++) {
+        const struct item *it = &r->items[i];
+        if (it->tag != RECORD_ITEM_RERUN || it->is_message)
+            continue;
+        char *end;
+        if (it->value && *it->value) {
+            *serial = strtoimax(it->value, &end, 10);
+            return *end == '\0';
+        }
+        return field_number(r, RECORD_FIELD_SERIAL, serial);
+    }
     return false;
 }
 
@@ -377,9 +387,7 @@ json_record(FILE *out, const struct record *r)
     }
     intmax_t serial;
     const char *command = field(r, RECORD_FIELD_COMMAND);
-    if (has_item(r, RECORD_ITEM_RERUN) &&
-        field_number(r, RECORD_FIELD_SERIAL, &serial) && serial > 0 &&
-        command) {
+    if (rerun_serial(r, &serial) && serial > 0 && command) {
         char head[64];
         snprintf(head, sizeof head, "deadbyte --break-at %jd ", serial);
         size_t len = strlen(head) + strlen(command);
