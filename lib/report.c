@@ -19,6 +19,7 @@
 #include "dump.h"
 #include "fmt.h"
 #include "frames.h"
+#include "keep_going.h"
 #include "options.h"
 #include "report_file.h"
 #include "thread_id.h"
@@ -274,17 +275,24 @@ stop_process(void)
 
 /* Write out the rest of the report, and end the process (stop_process):
  * the program's SIGABRT handler, or its exit handlers, run with the
- * report lock still held by this thread. */
-_Noreturn void
+ * report lock still held by this thread.  Under --keep-going, let go of
+ * the lock and return instead: the program goes on. */
+void
 report_end(struct fmt *out)
 {
     fmt_flush(out);
     atomic_store(&report_in_progress, NULL); /* written out, whole */
+    if (keep_going_continues()) {
+        if (out->fd != STDERR_FILENO)
+            close(out->fd);
+        atomic_store(&report_owner, 0);
+        return;
+    }
     stop_process();
 }
 
 /* "deadbyte: <what>\nFatal error: <func>: <check>\n", then the end. */
-static _Noreturn void
+static void
 finish(struct fmt *out, const char *func, const char *check)
 {
     fmt_str(out, "Fatal error: ");
@@ -490,6 +498,7 @@ report_unknown_pointer(const char *func, const void *p, uint32_t call_trace)
         fmt_str(&out, inside.freed ? ", which was freed already\n" : "\n");
         report_put_rerun(&out, inside.serial);
         finish(&out, func, "interior pointer");
+        return;
     }
     fmt_str(&out, "Pointer ");
     fmt_ptr(&out, p);
