@@ -108,7 +108,7 @@ usage(FILE *out)
             "Exit status:\n"
             "  the program's own exit status, or 128+N if signal N killed it\n"
             "  (134 when deadbyte stopped it with a report: SIGABRT);\n"
-            "  with --keep-going, N of --error-exitcode (1) if it reported\n"
+            "  with --keep-going, that of --error-exitcode if it reported\n"
             "      errors and the program exited with 0;\n"
             "  125 if deadbyte itself failed (bad option, program it cannot\n"
             "      preload into: statically linked, set-user-ID);\n"
