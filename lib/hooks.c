@@ -609,13 +609,13 @@ realloc_reported(struct hooks_ctx *ctx, void *ptr, size_t new_size,
                  const struct block_record *record, bool live)
 {
     unsigned char *q = alloc_block(ctx, new_size, false, true);
+    /* Marked: a block of the registry's, whose record was read. */
+    if (!q || (!live && !keep_going_marked((uintptr_t)ptr)))
+        return q;
     size_t n = record->size < new_size ? record->size : new_size;
-    if (!q)
-        return NULL;
     if (live)
         memcpy(q, ptr, n);
-    else if (keep_going_marked((uintptr_t)ptr) &&
-             record->p == (uintptr_t)ptr)
+    else
         dump_safe_read(q, ptr, n); /* its pages may be PROT_NONE */
     return q;
 }
