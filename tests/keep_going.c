@@ -15,11 +15,17 @@
  *            quarantine: 1 error, not found again at exit
  *   repeat   3 bad memcpy calls from one block, then an overflow of it
  *            and its free: 1 error (the block is reported once)
+ *   altstack 3 blocks overflowed by one byte and freed, from a program
+ *            whose SIGSEGV handler runs on an alternate signal stack: 3
+ *            errors (with guard pages: 3 faults, each reported on a stack
+ *            of deadbyte's own, which then comes back)
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define THREADS 4
 
@@ -129,18 +135,46 @@ repeat(void)
     return 0;
 }
 
+static void
+on_segv(int sig)
+{
+    (void)sig;
+    _exit(9); /* deadbyte passed a fault on: not expected */
+}
+
+static int
+altstack(void)
+{
+    static char stack[16384];
+    stack_t ss = {.ss_sp = stack, .ss_size = sizeof stack};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_segv;
+    sa.sa_flags = SA_ONSTACK;
+    if (sigaltstack(&ss, NULL) != 0 || sigaction(SIGSEGV, &sa, NULL) != 0)
+        return 1;
+    for (int i = 0; i < 3; i++) {
+        char *p = launder(malloc(32));
+        volatile size_t n = 32;
+        p[n] = 1; /* BUG: overflow, a fault with a guard page */
+        free(p);
+    }
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
     if (argc != 2)
         return 2;
-    int status = strcmp(argv[1], "threads") == 0   ? threads()
-                 : strcmp(argv[1], "exit") == 0    ? at_exit()
-                 : strcmp(argv[1], "realloc") == 0 ? reallocs()
-                 : strcmp(argv[1], "evict") == 0   ? evict()
-                 : strcmp(argv[1], "repeat") == 0  ? repeat()
-                                                   : 2;
+    int status = strcmp(argv[1], "threads") == 0    ? threads()
+                 : strcmp(argv[1], "exit") == 0     ? at_exit()
+                 : strcmp(argv[1], "realloc") == 0  ? reallocs()
+                 : strcmp(argv[1], "evict") == 0    ? evict()
+                 : strcmp(argv[1], "repeat") == 0   ? repeat()
+                 : strcmp(argv[1], "altstack") == 0 ? altstack()
+                                                    : 2;
     printf("%s: done\n", argv[1]);
     return status;
 }

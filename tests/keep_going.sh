@@ -10,7 +10,8 @@
 #   4 overflows, 1 double free of one block by 4 threads, 1 at exit), the
 #   check at exit reporting every damaged block, realloc of a damaged and
 #   of a freed block, a write after free found when the block leaves the
-#   quarantine, and a block read past its end 3 times: reported once.
+#   quarantine, a block read past its end 3 times: reported once; and
+#   faults reported from a program's alternate signal stack.
 # - The library alone (DEADBYTE_KEEP_GOING): the same five reports; the
 #   exit status is the program's (--error-exitcode is the launcher's).
 set -u
@@ -126,6 +127,8 @@ for extra in "" --guard-pages=all; do
     run --keep-going $extra "$PROG" repeat
     expect "repeat --keep-going $extra: one block, one report" 1 1 \
         "repeat: done"
+    run --keep-going $extra "$PROG" altstack
+    expect "altstack --keep-going $extra" 1 3 "altstack: done"
 done
 run --keep-going --quarantine=4K "$PROG" evict
 expect "evict --keep-going" 1 1 "evict: done"
