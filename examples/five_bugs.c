@@ -23,29 +23,31 @@ launder(void *p)
     return v;
 }
 
-/* Bug 1: one byte stored past the end, found by free(). */
+/* Bug 1: one byte stored past the end, found by free().  Stores
+ * through a volatile pointer: no compiler may leave them out. */
 static void
 overflow(void)
 {
-    char *name = launder(malloc(16));
+    volatile char *name = launder(malloc(16));
     if (!name)
         exit(1);
-    volatile size_t len = 16;
-    memset(name, 'a', len);
+    size_t len = 16;
+    for (size_t i = 0; i < len; i++)
+        name[i] = 'a';
     name[len] = '\0'; /* BUG: the terminator is the 17th byte */
-    free(name);
+    free(launder((void *)name));
 }
 
 /* Bug 2: a byte stored before the start, found by free(). */
 static void
 underflow(void)
 {
-    char *text = launder(malloc(24));
+    volatile char *text = launder(malloc(24));
     if (!text)
         exit(1);
     volatile ptrdiff_t at = -1;
     text[at] = '#'; /* BUG: index -1 */
-    free(text);
+    free(launder((void *)text));
 }
 
 /* Bug 3: a block freed twice. */

@@ -43,12 +43,12 @@ static void *
 thread_main(void *arg)
 {
     (void)arg;
-    char *own = launder(malloc(40));
+    volatile char *own = launder(malloc(40));
     if (!own)
         abort();
-    volatile size_t len = 40;
+    size_t len = 40;
     own[len] = 'x'; /* BUG: overflow */
-    free(own);
+    free(launder((void *)own));
     pthread_barrier_wait(&barrier);
     free(launder(shared)); /* BUG: freed by main already */
     return NULL;
@@ -66,9 +66,9 @@ threads(void)
             return 1;
     for (int i = 0; i < THREADS; i++)
         pthread_join(t[i], NULL);
-    static char *kept; /* reachable: never a leak */
+    static volatile char *kept; /* reachable: never a leak */
     kept = launder(malloc(20));
-    volatile size_t len = 20;
+    size_t len = 20;
     kept[len] = 'y'; /* BUG: overflow, found at exit */
     return 0;
 }
@@ -76,10 +76,10 @@ threads(void)
 static int
 at_exit(void)
 {
-    static char *kept[3];
+    static volatile char *kept[3];
     for (int i = 0; i < 3; i++) {
         kept[i] = launder(malloc(10 + (size_t)i));
-        volatile size_t len = 10 + (size_t)i;
+        size_t len = 10 + (size_t)i;
         kept[i][len] = 'z'; /* BUG: overflow, found at exit */
     }
     return 0;
@@ -90,9 +90,9 @@ reallocs(void)
 {
     char *a = launder(malloc(8));
     strcpy(a, "kept");
-    volatile size_t len = 8;
-    a[len] = '!'; /* BUG: overflow */
-    char *b = realloc(a, 100);
+    size_t len = 8;
+    ((volatile char *)a)[len] = '!'; /* BUG: overflow */
+    char *b = realloc(launder(a), 100);
     if (!b || strcmp(b, "kept") != 0)
         return 1;
     printf("realloc: data kept\n");
@@ -111,9 +111,8 @@ reallocs(void)
 static int
 evict(void)
 {
-    char *p = launder(malloc(64));
-    free(p);
-    volatile char *q = p;
+    volatile char *q = launder(malloc(64));
+    free(launder((void *)q));
     q[3] = 'w'; /* BUG: write after free */
     /* Push it out of a 4 KiB quarantine. */
     for (int i = 0; i < 200; i++)
@@ -130,8 +129,8 @@ repeat(void)
     volatile size_t n = 24;
     for (int i = 0; i < 3; i++)
         memcpy(out, p, n); /* BUG: reads 8 bytes past the end */
-    p[n] = 0;               /* BUG: and writes past it */
-    free(p);
+    ((volatile char *)p)[n] = 0; /* BUG: and writes past it */
+    free(launder(p));
     return 0;
 }
 
@@ -154,10 +153,10 @@ altstack(void)
     if (sigaltstack(&ss, NULL) != 0 || sigaction(SIGSEGV, &sa, NULL) != 0)
         return 1;
     for (int i = 0; i < 3; i++) {
-        char *p = launder(malloc(32));
-        volatile size_t n = 32;
+        volatile char *p = launder(malloc(32));
+        size_t n = 32;
         p[n] = 1; /* BUG: overflow, a fault with a guard page */
-        free(p);
+        free(launder((void *)p));
     }
     return 0;
 }
