@@ -15,6 +15,9 @@
  *            quarantine: 1 error, not found again at exit
  *   repeat   3 bad memcpy calls from one block, then an overflow of it
  *            and its free: 1 error (the block is reported once)
+ *   sprintf  sprintf of 20 characters into an 8-byte block: 1 error, the
+ *            output clipped at the block's end (its pad intact), and
+ *            sprintf's count of 20
  *   altstack 3 blocks overflowed by one byte and freed, from a program
  *            whose SIGSEGV handler runs on an alternate signal stack: 3
  *            errors (with guard pages: 3 faults, each reported on a stack
@@ -134,6 +137,18 @@ repeat(void)
     return 0;
 }
 
+static int
+clipped_sprintf(void)
+{
+    char *p = launder(malloc(8));
+    int n = sprintf(p, "%s", "0123456789abcdefghij"); /* BUG: 21 bytes */
+    /* The byte after the data, the first of the trailing pad. */
+    unsigned char pad = ((volatile unsigned char *)p)[8];
+    printf("sprintf: %d, %s\n", n, pad == 0xFD ? "clipped" : "overflowed");
+    free(launder(p));
+    return 0;
+}
+
 static void
 on_segv(int sig)
 {
@@ -172,6 +187,7 @@ main(int argc, char **argv)
                  : strcmp(argv[1], "realloc") == 0  ? reallocs()
                  : strcmp(argv[1], "evict") == 0    ? evict()
                  : strcmp(argv[1], "repeat") == 0   ? repeat()
+                 : strcmp(argv[1], "sprintf") == 0  ? clipped_sprintf()
                  : strcmp(argv[1], "altstack") == 0 ? altstack()
                                                     : 2;
     printf("%s: done\n", argv[1]);

@@ -11,7 +11,8 @@
 #   check at exit reporting every damaged block, realloc of a damaged and
 #   of a freed block, a write after free found when the block leaves the
 #   quarantine, a block read past its end 3 times: reported once; and
-#   faults reported from a program's alternate signal stack.
+#   faults reported from a program's alternate signal stack; sprintf's
+#   output clipped at the end of the block still.
 # - The library alone (DEADBYTE_KEEP_GOING): the same five reports; the
 #   exit status is the program's (--error-exitcode is the launcher's).
 set -u
@@ -136,6 +137,13 @@ if grep -q '^Fatal error: free: write after free$' "$tmp/err"; then
     pass "evict: found when the block left the quarantine"
 else
     fail "evict: not found by a free"
+fi
+run --keep-going --guard-pages=no "$PROG" sprintf
+expect "sprintf --keep-going" 1 1 "sprintf: done"
+if grep -q '^sprintf: 20, clipped$' "$tmp/out"; then
+    pass "sprintf --keep-going: the output stays in the block"
+else
+    fail "sprintf --keep-going: the output was not clipped"
 fi
 run "$PROG" threads
 expect "threads without --keep-going" 134 1 ""
