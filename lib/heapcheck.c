@@ -16,6 +16,7 @@
 #include "dump.h"
 #include "fmt.h"
 #include "hooks.h"
+#include "keep_going.h"
 #include "leaks.h"
 #include "options.h"
 #include "quarantine.h"
@@ -98,6 +99,8 @@ find_damaged_live(const struct block_record *record, void *arg)
     if (damage->found || record->freed || record->tracked)
         return; /* being released, or in quarantine: checked below; or
                    the program's own memory, with no guards to check */
+    if (options.keep_going && keep_going_marked(record->p))
+        return; /* reported already */
     enum block_fault fault = block_fault(record);
     if (fault != BLOCK_OK)
         *damage = (struct damage){true, fault, *record};
@@ -112,17 +115,18 @@ find_damaged_quarantined(const struct quarantine_item *item, void *arg)
     const unsigned char *base = (const unsigned char *)item->p - item->offset;
     struct block_record record;
     if (!damage->found && !item->guarded &&
+        !(options.keep_going && keep_going_marked(item->p)) &&
         !block_still_dead(base, item->bytes, item->offset, item->size,
                           options.fill_limit) &&
         registry_find(item->p, &record))
         *damage = (struct damage){true, BLOCK_OK, record};
 }
 
-HOOK_PATH int
-deadbyte_check_heap(void)
+/* The first damaged live block not reported yet: reported; false if
+ * there was none. */
+HOOK_PATH static bool
+report_damaged_live(const char *func)
 {
-    options_init();
-    const char *func = "deadbyte_check_heap";
     struct damage damage = {false, BLOCK_OK, {0}};
     registry_for_each(find_damaged_live, &damage);
     /* The heap's records are read without a lock: a block that another
@@ -146,12 +150,36 @@ deadbyte_check_heap(void)
                                  (const unsigned char *)damage.record.p,
                                  damage.fault, options.serialno, 0,
                                  &damage.record, trace};
-        report_bad_block(&bad);
+        if (keep_going_first(damage.record.p))
+            report_bad_block(&bad);
     }
+    return damage.found;
+}
+
+/* The first block of the quarantine written to after free, and not
+ * reported yet: reported; false if there was none. */
+static bool
+report_damaged_quarantined(const char *func)
+{
+    struct damage damage = {false, BLOCK_OK, {0}};
     QUARANTINE_FOR_ALL(q)
     quarantine_for_each(q, find_damaged_quarantined, &damage);
-    if (damage.found)
+    if (damage.found && keep_going_first(damage.record.p))
         report_write_after_free(func, &damage.record, options.serialno);
+    return damage.found;
+}
+
+/* Under --keep-going the reports return: then every damaged block is
+ * reported, once (a reported block is marked, and passed by). */
+HOOK_PATH int
+deadbyte_check_heap(void)
+{
+    options_init();
+    const char *func = "deadbyte_check_heap";
+    while (report_damaged_live(func))
+        ;
+    while (report_damaged_quarantined(func))
+        ;
     return 0;
 }
 

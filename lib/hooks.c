@@ -10,6 +10,13 @@
  * Runs inside the allocator: no malloc of our own, no stdio, no lock the
  * program could hold.  errno is left alone except where a call fails with
  * ENOMEM.
+ *
+ * Under --keep-going a report returns (keep_going.h): a damaged block is
+ * then leaked -- left freed in the registry, out of the quarantine, never
+ * given back -- and a call given a pointer it cannot release (freed,
+ * unknown, interior, tracked) does nothing.  A realloc of such a pointer
+ * makes a new block (with the old block's bytes, if it is a block of
+ * deadbyte's) and leaves the old one alone.
  */
 #include "config.h"
 
@@ -18,9 +25,11 @@
 #include "api.h"
 #include "block.h"
 #include "breakpoint.h"
+#include "dump.h"
 #include "guard.h"
 #include "heap.h"
 #include "heapcheck.h"
+#include "keep_going.h"
 #include "lockcheck.h"
 #include "options.h"
 #include "quarantine.h"
@@ -32,6 +41,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -201,23 +211,33 @@ hooks_memalign(struct hooks_ctx *ctx, size_t align, size_t n)
 /*
  * Look the block at P up before FUNC releases or resizes it, marking it
  * freed; a pointer never handed out, or freed already, is a fatal error.
+ * False when that report returned (--keep-going): then the call must
+ * leave P alone.  A block reported before is not reported again.
  */
-HOOK_PATH static void
+HOOK_PATH static bool
 begin_release(const char *func, unsigned char *p, uint32_t trace,
               struct block_record *record)
 {
     switch (registry_begin_free((uintptr_t)p, trace, record)) {
     case REGISTRY_LIVE:
-        if (record->tracked)
+        if (record->tracked) {
             report_tracked_block(func, record, trace);
+            /* The program's memory, still registered as it was. */
+            registry_undo_free((uintptr_t)p);
+            return false;
+        }
         usage_count(-1, record->size);
         heapcheck_note_change();
-        return;
+        return true;
     case REGISTRY_FREED:
-        report_freed_block(func, record, trace);
+        if (keep_going_first((uintptr_t)p))
+            report_freed_block(func, record, trace);
+        return false;
     case REGISTRY_UNKNOWN:
-        report_unknown_pointer(func, p, trace);
+        break;
     }
+    report_unknown_pointer(func, p, trace);
+    return false;
 }
 
 /* The block at P, RECORD, stays live after all (a realloc that failed). */
@@ -262,15 +282,18 @@ hooks_block_fault(char api, const unsigned char *p,
     return fault;
 }
 
-HOOK_PATH void
+HOOK_PATH bool
 hooks_check_block(const char *func, char api, const unsigned char *p,
                   const struct block_record *record, uint32_t trace)
 {
     struct report_bad bad = {func, api, p, BLOCK_OK,
                              options.serialno, 0, record, trace};
     bad.fault = hooks_block_fault(api, p, record);
-    if (bad.fault != BLOCK_OK)
+    if (__builtin_expect(bad.fault == BLOCK_OK, 1))
+        return true;
+    if (keep_going_first((uintptr_t)p))
         report_bad_block(&bad);
+    return false;
 }
 
 /* Give a block back to the base allocator, for good. */
@@ -301,11 +324,17 @@ leave_quarantine(const char *func, const struct quarantine_item *item)
 {
     unsigned char *base = (unsigned char *)item->p - item->offset;
     struct block_record record;
+    /* Reported already (--keep-going): leaked, never checked again. */
+    if (options.keep_going && keep_going_marked(item->p))
+        return;
     if (!item->guarded &&
         !block_still_dead(base, item->bytes, item->offset, item->size,
                           options.fill_limit) &&
-        registry_find(item->p, &record))
-        report_write_after_free(func, &record, options.serialno);
+        registry_find(item->p, &record)) {
+        if (keep_going_first(item->p))
+            report_write_after_free(func, &record, options.serialno);
+        return; /* --keep-going: its memory is not reused */
+    }
     registry_remove(item->p, NULL);
     item_ctx_free(item, base);
     if (item->guarded)
@@ -394,13 +423,16 @@ free_block(struct hooks_ctx *ctx, void *ptr, bool sized, size_t size)
     const char *func = api_free_name(ctx->api_id);
     uint32_t trace = traces_capture();
     struct block_record record;
-    begin_release(func, ptr, trace, &record);
-    hooks_check_block(func, ctx->api_id, ptr, &record, trace);
+    if (!begin_release(func, ptr, trace, &record) ||
+        !hooks_check_block(func, ctx->api_id, ptr, &record, trace))
+        return; /* --keep-going: skipped, or the block leaked */
     if (sized && record.size != size) {
         struct report_bad bad = {func, ctx->api_id, ptr,
                                  BLOCK_BAD_DELETE_SIZE, options.serialno,
                                  size, &record, trace};
-        report_bad_block(&bad);
+        if (keep_going_first((uintptr_t)ptr))
+            report_bad_block(&bad);
+        return;
     }
     release(ctx, func, ptr, &record);
 }
@@ -427,12 +459,21 @@ hooks_usable_size(void *ptr)
     options_init();
     const char *func = "malloc_usable_size";
     struct block_record record;
-    if (!registry_find((uintptr_t)ptr, &record))
+    /* Under --keep-going the reports return: 0 for a pointer that is no
+     * live block, the size for a damaged one (leaked). */
+    if (!registry_find((uintptr_t)ptr, &record)) {
         report_unknown_pointer(func, ptr, traces_capture());
-    if (record.freed)
-        report_freed_block(func, &record, traces_capture());
-    if (record.tracked)
+        return 0;
+    }
+    if (record.freed) {
+        if (keep_going_first((uintptr_t)ptr))
+            report_freed_block(func, &record, traces_capture());
+        return 0;
+    }
+    if (record.tracked) {
         report_tracked_block(func, &record, traces_capture());
+        return 0;
+    }
     /* The API id comes from the registry, not from bytes at ptr that
      * may not be a block's: any API's block may be asked about. */
     hooks_check_block(func, record.api, ptr, &record, traces_capture());
@@ -527,8 +568,10 @@ realloc_in_base(struct hooks_ctx *ctx, unsigned char *p, size_t new_size,
      * returning it nor failing would leave the program a block it can
      * use and free.  Only a block that moved to a full shard of the
      * registry while mmap fails gets here. */
-    if (!registry_add(&record))
+    if (!registry_add(&record)) {
         report_out_of_memory(api_realloc_name(ctx->api_id), p, size);
+        abort(); /* --keep-going too: no result would be safe */
+    }
     usage_count(+1, size);
     heapcheck_note_change();
     if (failed) {
@@ -555,6 +598,28 @@ realloc_by_moving(struct hooks_ctx *ctx, const char *func, unsigned char *p,
     return q;
 }
 
+/*
+ * --keep-going: a realloc of PTR, reported (now or before) and left
+ * alone, makes a new block.  If PTR is a block reported (as RECORD) --
+ * damaged, or freed -- its bytes are copied over, as they are; else
+ * (a pointer deadbyte never handed out, a tracked block) none.
+ */
+HOOK_PATH static void *
+realloc_reported(struct hooks_ctx *ctx, void *ptr, size_t new_size,
+                 const struct block_record *record, bool live)
+{
+    unsigned char *q = alloc_block(ctx, new_size, false, true);
+    /* Marked: a block of the registry's, whose record was read. */
+    if (!q || (!live && !keep_going_marked((uintptr_t)ptr)))
+        return q;
+    size_t n = record->size < new_size ? record->size : new_size;
+    if (live)
+        memcpy(q, ptr, n);
+    else
+        dump_safe_read(q, ptr, n); /* its pages may be PROT_NONE */
+    return q;
+}
+
 HOOK_PATH void *
 hooks_realloc(void *vctx, void *ptr, size_t new_size)
 {
@@ -566,8 +631,10 @@ hooks_realloc(void *vctx, void *ptr, size_t new_size)
     const char *func = api_realloc_name(ctx->api_id);
     uint32_t trace = traces_capture();
     struct block_record record;
-    begin_release(func, ptr, trace, &record);
-    hooks_check_block(func, ctx->api_id, ptr, &record, trace);
+    if (!begin_release(func, ptr, trace, &record))
+        return realloc_reported(ctx, ptr, new_size, &record, false);
+    if (!hooks_check_block(func, ctx->api_id, ptr, &record, trace))
+        return realloc_reported(ctx, ptr, new_size, &record, true);
     if (new_size > block_max_request(options.serialno)) {
         undo_release(ptr, &record);
         errno = ENOMEM;

@@ -66,9 +66,11 @@ enum block_fault hooks_block_fault(char api, const unsigned char *p,
  * for FUNC expecting API: in CPython's order the API id, the leading pad,
  * then -- the registry's size being the true one -- the size field and
  * the trailing pad.  A fault is a fatal report with TRACE as the stack of
- * the check.
+ * the check.  True if the block is sound; false after a report that
+ * returned (--keep-going: the block is then marked, and leaked), or none
+ * (reported before).
  */
-void hooks_check_block(const char *func, char api, const unsigned char *p,
+bool hooks_check_block(const char *func, char api, const unsigned char *p,
                        const struct block_record *record, uint32_t trace);
 
 /* True if ALLOCATOR is the debug hooks. */
