@@ -62,20 +62,30 @@ deadbyte_breakpoint(size_t serial, void *p, size_t size, char api)
 #endif
         return;
     }
-    struct fmt out;
-    fmt_open(&out, report_open_output());
-    fmt_str(&out, "deadbyte: block #");
-    fmt_dec(&out, serial);
-    fmt_str(&out, " (");
-    fmt_dec(&out, size);
-    fmt_str(&out, " bytes, ");
+    struct writer w;
+    writer_open(&w, RECORD_BREAKPOINT);
+    writer_field_hex(&w, RECORD_FIELD_ADDRESS, (uintptr_t)p);
+    writer_field_dec(&w, RECORD_FIELD_SIZE, size);
+    writer_field_dec(&w, RECORD_FIELD_SERIAL, serial);
     const char *name = api_alloc_name(api);
-    fmt_str(&out, name ? name : "?");
-    fmt_str(&out, ") is at ");
-    fmt_ptr(&out, p);
-    fmt_str(&out, "; ");
-    frames_put_trace(&out, "it was made at", last_trace);
-    fmt_flush(&out);
+    if (name)
+        writer_field(&w, RECORD_FIELD_API_NAME, name);
+    /* "deadbyte: block #3 (16 bytes, malloc) is at 0x...; it was made
+     * at": the traceback's title. */
+    struct fmt title;
+    fmt_open(&title, -1);
+    fmt_str(&title, "deadbyte: block #");
+    fmt_dec(&title, serial);
+    fmt_str(&title, " (");
+    fmt_dec(&title, size);
+    fmt_str(&title, " bytes, ");
+    fmt_str(&title, name ? name : "?");
+    fmt_str(&title, ") is at ");
+    fmt_ptr(&title, p);
+    fmt_str(&title, "; it was made at");
+    title.buf[title.len] = '\0';
+    frames_put_trace(&w, "alloc", title.buf, last_trace);
+    writer_close(&w);
     if (options.break_action == BREAK_TRAP) {
         signal(SIGTRAP, SIG_DFL);
         raise(SIGTRAP);

@@ -15,6 +15,9 @@ fmt_open(struct fmt *out, int fd)
 {
     out->fd = fd;
     out->len = 0;
+    out->escape = false;
+    out->prefix = NULL;
+    out->at_line_start = true;
 }
 
 void
@@ -36,17 +39,52 @@ fmt_flush(struct fmt *out)
     out->len = 0;
 }
 
-void
-fmt_char(struct fmt *out, char c)
+static void
+put_raw(struct fmt *out, char c)
 {
     if (out->len == sizeof out->buf)
         fmt_flush(out);
     out->buf[out->len++] = c;
 }
 
+/* A character of a record's value (see struct fmt). */
+static void
+put_encoded(struct fmt *out, char c)
+{
+    if (out->prefix && out->at_line_start) {
+        for (const char *s = out->prefix; *s; s++)
+            put_raw(out, *s);
+        out->at_line_start = false;
+    }
+    if (c == '\n' && out->prefix) {
+        put_raw(out, c);
+        out->at_line_start = true;
+        return;
+    }
+    if (out->escape && (c == '\\' || c == '\t' || c == '\n')) {
+        put_raw(out, '\\');
+        c = c == '\t' ? 't' : c == '\n' ? 'n' : c;
+    }
+    put_raw(out, c);
+}
+
+void
+fmt_char(struct fmt *out, char c)
+{
+    if (out->escape || out->prefix)
+        put_encoded(out, c);
+    else
+        put_raw(out, c);
+}
+
 void
 fmt_mem(struct fmt *out, const char *s, size_t n)
 {
+    if (out->escape || out->prefix) {
+        for (size_t i = 0; i < n; i++)
+            put_encoded(out, s[i]);
+        return;
+    }
     while (n > 0) {
         if (out->len == sizeof out->buf)
             fmt_flush(out);

@@ -11,10 +11,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdbool.h>
+
 struct fmt {
     int fd;
     size_t len;
     char buf[1024];
+    /* For the records of lib/record.h (lib/writer.c): with ESCAPE, '\\',
+     * tab and line feed are written as "\\\\", "\\t" and "\\n"; with
+     * PREFIX, every line starts with it (and its line feed stays one). */
+    bool escape;
+    const char *prefix;
+    bool at_line_start;
 };
 
 void fmt_open(struct fmt *out, int fd);

@@ -12,6 +12,7 @@
 
 #include "frames.h"
 
+#include "dump.h"
 #include "heap.h"
 #include "maps.h"
 #include "options.h"
@@ -19,6 +20,8 @@
 #include "traces.h"
 
 #include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -33,6 +36,8 @@
 struct module_name {
     uintptr_t base; /* the module's load address; 0: none yet */
     char path[1024];
+    uintptr_t id_base; /* the module whose build ID is below; 0: none */
+    char build_id[41]; /* hexadecimal, "" when it has none */
 };
 
 struct mapped_file {
@@ -68,6 +73,111 @@ put_module(struct fmt *out, const Dl_info *info, uintptr_t pc,
         cache->base = cache->path[0] ? base : 0;
     }
     fmt_str(out, cache->path[0] ? cache->path : info->dli_fname);
+}
+
+/*
+ * The GNU build ID of the module that holds PC, from its PT_NOTE
+ * segments as they are mapped: what lets the launcher tell a module
+ * rebuilt since the process ran from the one it ran.
+ */
+struct build_id_search {
+    uintptr_t pc;
+    char *hex; /* 41 bytes */
+};
+
+static int
+find_build_id(struct dl_phdr_info *info, size_t size, void *arg)
+{
+    (void)size;
+    struct build_id_search *search = arg;
+    bool holds = false;
+    for (size_t i = 0; i < info->dlpi_phnum && !holds; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uintptr_t start = info->dlpi_addr + ph->p_vaddr;
+        holds = ph->p_type == PT_LOAD && search->pc >= start &&
+                search->pc - start < ph->p_memsz;
+    }
+    if (!holds)
+        return 0;
+    for (size_t i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_NOTE)
+            continue;
+        const unsigned char *note =
+            (const unsigned char *)(info->dlpi_addr + ph->p_vaddr);
+        const unsigned char *end = note + ph->p_memsz;
+        while (note + sizeof(ElfW(Nhdr)) <= end) {
+            ElfW(Nhdr) nh;
+            if (!dump_safe_read(&nh, note, sizeof nh))
+                return 1;
+            const unsigned char *name = note + sizeof nh;
+            const unsigned char *desc = name + ((nh.n_namesz + 3) & ~3u);
+            const unsigned char *next = desc + ((nh.n_descsz + 3) & ~3u);
+            if (next > end)
+                break;
+            unsigned char id[20];
+            if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
+                memcmp(name, "GNU", 4) == 0 && nh.n_descsz <= sizeof id &&
+                dump_safe_read(id, desc, nh.n_descsz)) {
+                static const char digits[] = "0123456789abcdef";
+                for (size_t k = 0; k < nh.n_descsz; k++) {
+                    search->hex[2 * k] = digits[id[k] >> 4];
+                    search->hex[2 * k + 1] = digits[id[k] & 0xf];
+                }
+                search->hex[2 * nh.n_descsz] = '\0';
+                return 1;
+            }
+            note = next;
+        }
+    }
+    return 1;
+}
+
+static const char *
+build_id_of(const Dl_info *info, uintptr_t pc, struct module_name *cache)
+{
+    uintptr_t base = (uintptr_t)info->dli_fbase;
+    if (cache->id_base != base) {
+        cache->build_id[0] = '\0';
+        struct build_id_search search = {pc, cache->build_id};
+        dl_iterate_phdr(find_build_id, &search);
+        cache->id_base = base;
+    }
+    return cache->build_id;
+}
+
+/*
+ * The frame as a record's item (record.h): "frame PC MODULE OFFSET
+ * BUILD-ID SYMBOL SYMBOL-OFFSET FLAGS".
+ */
+static void
+put_frame_item(struct fmt *out, uintptr_t pc, bool exact,
+               struct module_name *cache)
+{
+    Dl_info info;
+    uintptr_t at = exact ? pc : pc - 1;
+    bool found = dladdr((void *)at, &info) && info.dli_fname;
+    fmt_str(out, "frame\t0x");
+    fmt_hex(out, pc);
+    fmt_char(out, '\t');
+    out->escape = true;
+    if (found)
+        put_module(out, &info, at, cache);
+    out->escape = false;
+    fmt_str(out, "\t0x");
+    fmt_hex(out, found ? pc - (uintptr_t)info.dli_fbase : 0);
+    fmt_char(out, '\t');
+    if (found)
+        fmt_str(out, build_id_of(&info, at, cache));
+    fmt_char(out, '\t');
+    bool named = found && info.dli_sname && info.dli_saddr;
+    out->escape = true;
+    if (named)
+        fmt_str(out, info.dli_sname);
+    out->escape = false;
+    fmt_str(out, "\t0x");
+    fmt_hex(out, named ? pc - (uintptr_t)info.dli_saddr : 0);
+    fmt_str(out, exact ? "\tfault\n" : "\t\n");
 }
 
 /*
@@ -128,19 +238,42 @@ why_not_recorded(uint32_t id)
 }
 
 void
-frames_put_trace(struct fmt *out, const char *title, uint32_t id)
+frames_put_trace(struct writer *w, const char *role, const char *title,
+                 uint32_t id)
 {
-    fmt_str(out, title);
-    fmt_str(out, " (most recent call first):\n");
+    struct fmt *out = &w->out;
     uintptr_t frames[TRACES_MAX_FRAMES];
     size_t n = traces_get(id, frames, TRACES_MAX_FRAMES);
-    if (n == 0)
-        fmt_str(out, why_not_recorded(id));
-    struct module_name cache = {0, ""};
+    struct module_name cache = {0, "", 0, ""};
     bool from_fault = traces_from_fault(id);
-    for (size_t i = 0; i < n; i++)
-        put_frame(out, i, frames[i], i == 0 && from_fault, &cache);
+    if (!w->records) {
+        fmt_str(out, title);
+        fmt_str(out, " (most recent call first):\n");
+        if (n == 0)
+            fmt_str(out, why_not_recorded(id));
+        for (size_t i = 0; i < n; i++)
+            put_frame(out, i, frames[i], i == 0 && from_fault, &cache);
+        fmt_char(out, '\n');
+        return;
+    }
+    fmt_str(out, "trace\t");
+    fmt_str(out, role);
+    fmt_char(out, '\t');
+    out->escape = true;
+    fmt_str(out, title);
+    out->escape = false;
     fmt_char(out, '\n');
+    if (n == 0) {
+        /* "  (not recorded: WHY)\n": the WHY. */
+        const char *line = why_not_recorded(id);
+        const char *why = line + sizeof "  (not recorded: " - 1;
+        fmt_str(out, "unrecorded\t");
+        fmt_mem(out, why, strlen(why) - sizeof ")\n" + 1);
+        fmt_char(out, '\n');
+    }
+    for (size_t i = 0; i < n; i++)
+        put_frame_item(out, frames[i], i == 0 && from_fault, &cache);
+    fmt_str(out, "trace-end\n");
 }
 
 struct where {

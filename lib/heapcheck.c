@@ -181,18 +181,17 @@ may_check_now(enum heapcheck_end how)
 {
     if (registry_locks_free() && quarantine_locks_free())
         return true;
-    struct fmt out;
-    fmt_open(&out, report_open_output());
-    fmt_str(&out, "deadbyte: ");
-    fmt_str(&out, how == HEAPCHECK_EXEC   ? "exec"
-                  : how == HEAPCHECK_EXIT ? "exit"
-                                          : "_exit");
-    fmt_str(&out, ": the heap is not checked: this thread holds a lock of "
-                  "deadbyte's (a signal handler interrupted the "
-                  "allocator?)\n");
-    fmt_flush(&out);
-    if (out.fd != STDERR_FILENO)
-        close(out.fd);
+    struct writer w;
+    writer_open(&w, RECORD_NOTE);
+    writer_message_begin(&w);
+    fmt_str(&w.out, how == HEAPCHECK_EXEC   ? "exec"
+                    : how == HEAPCHECK_EXIT ? "exit"
+                                            : "_exit");
+    fmt_str(&w.out, ": the heap is not checked: this thread holds a lock of "
+                    "deadbyte's (a signal handler interrupted the "
+                    "allocator?)");
+    writer_message_end(&w);
+    writer_close(&w);
     return false;
 }
 

@@ -38,6 +38,7 @@
 #include "report.h"
 #include "smallobj.h"
 #include "traces.h"
+#include "writer.h"
 
 #include <errno.h>
 #include <string.h>
@@ -431,10 +432,35 @@ struct group {
 HEAPSORT(sort_by_kind, struct leak_block, BY_KIND)
 HEAPSORT(sort_groups, struct group, BY_BYTES)
 
+/*
+ * One record per group: in the text, the line naming the process before
+ * the first (FIRST), then the group's line, the command that stops where
+ * its first block is made, and that block's traceback.
+ */
 static void
-put_group(struct fmt *out, const struct group *g)
+put_group(const struct group *g, bool first)
 {
     const struct leak_block *b = &blocks[g->first];
+    struct writer w;
+    writer_open(&w, b->reach == REACHABLE  ? RECORD_STILL_REACHABLE
+                    : b->reach == INDIRECT ? RECORD_INDIRECT_LEAK
+                                           : RECORD_LEAK);
+    writer_field_hex(&w, RECORD_FIELD_ADDRESS, b->p);
+    writer_field_dec(&w, RECORD_FIELD_SIZE, b->size);
+    writer_field(&w, RECORD_FIELD_API, (char[]){b->api, '\0'});
+    const char *api_name = api_alloc_name(b->api);
+    if (api_name && !b->tracked)
+        writer_field(&w, RECORD_FIELD_API_NAME, api_name);
+    writer_field_dec(&w, RECORD_FIELD_SERIAL, b->tracked ? 0 : b->serial);
+    writer_field_dec(&w, RECORD_FIELD_TRACKED, b->tracked);
+    writer_field_dec(&w, RECORD_FIELD_LEAK_BYTES, g->bytes);
+    writer_field_dec(&w, RECORD_FIELD_LEAK_BLOCKS, g->count);
+    /* Under the launcher every group names its process: it shows the
+     * line before the first group it does not suppress. */
+    if (first || w.records)
+        writer_process(&w, "leak check");
+    writer_text_begin(&w);
+    struct fmt *out = &w.out;
     fmt_str(out, b->reach == REACHABLE  ? "Still reachable: "
                  : b->reach == INDIRECT ? "Indirect leak of "
                                         : "Direct leak of ");
@@ -471,11 +497,14 @@ put_group(struct fmt *out, const struct group *g)
             fmt_str(out, " ...");
     }
     fmt_char(out, '\n');
+    writer_text_end(&w);
     if (!b->tracked)
-        report_put_rerun(out, b->serial);
-    frames_put_trace(out, b->tracked ? "Memory block registered at"
-                                     : "Memory block allocated at",
+        writer_rerun(&w, b->serial);
+    frames_put_trace(&w, "alloc",
+                     b->tracked ? "Memory block registered at"
+                                : "Memory block allocated at",
                      b->trace);
+    writer_close(&w);
 }
 
 /*
@@ -568,33 +597,27 @@ report(void)
     if (!groups)
         return;
     size_t db, dn, ib, in, rb, rn;
-    struct fmt out;
-    fmt_open(&out, report_open_output());
+    bool any = false;
     size_t ng = make_groups(groups, UNREACHED, &db, &dn);
-    bool any = dn > 0;
-    if (any)
-        report_put_process(&out, "leak check");
-    for (size_t i = 0; i < ng; i++)
-        put_group(&out, &groups[i]);
+    for (size_t i = 0; i < ng; i++, any = true)
+        put_group(&groups[i], !any);
     ng = make_groups(groups, INDIRECT, &ib, &in);
-    if (!any && in > 0)
-        report_put_process(&out, "leak check");
-    any = any || in > 0;
-    for (size_t i = 0; i < ng; i++)
-        put_group(&out, &groups[i]);
+    for (size_t i = 0; i < ng; i++, any = true)
+        put_group(&groups[i], !any);
     ng = make_groups(groups, REACHABLE, &rb, &rn);
-    if (options.leaks == LEAKS_ALL) {
-        if (!any && rn > 0)
-            report_put_process(&out, "leak check");
-        any = any || rn > 0;
-        for (size_t i = 0; i < ng; i++)
-            put_group(&out, &groups[i]);
+    if (options.leaks == LEAKS_ALL)
+        for (size_t i = 0; i < ng; i++, any = true)
+            put_group(&groups[i], !any);
+    if (any) {
+        struct writer w;
+        writer_open(&w, RECORD_LEAK_SUMMARY);
+        writer_field_dec(&w, RECORD_FIELD_LEAK_BYTES, db + ib);
+        writer_field_dec(&w, RECORD_FIELD_LEAK_BLOCKS, dn + in);
+        writer_text_begin(&w);
+        put_summary(&w.out, dn, db, in, ib, rn, rb);
+        writer_text_end(&w);
+        writer_close(&w);
     }
-    if (any)
-        put_summary(&out, dn, db, in, ib, rn, rb);
-    fmt_flush(&out);
-    if (out.fd != STDERR_FILENO)
-        close(out.fd);
     munmap(groups, n_blocks * sizeof *groups + 1);
 }
 
@@ -626,14 +649,13 @@ map_buffers(void)
 static void
 say_skipped(const char *why)
 {
-    struct fmt out;
-    fmt_open(&out, report_open_output());
-    fmt_str(&out, "deadbyte: leak check skipped: ");
-    fmt_str(&out, why);
-    fmt_char(&out, '\n');
-    fmt_flush(&out);
-    if (out.fd != STDERR_FILENO)
-        close(out.fd);
+    struct writer w;
+    writer_open(&w, RECORD_NOTE);
+    writer_message_begin(&w);
+    fmt_str(&w.out, "leak check skipped: ");
+    fmt_str(&w.out, why);
+    writer_message_end(&w);
+    writer_close(&w);
 }
 
 /* Without process_vm_readv (a seccomp filter may forbid it) the scan

@@ -38,16 +38,16 @@ HOOK_PATH static _Noreturn void
 report_unlocked(const char *func)
 {
     uint32_t trace = traces_capture();
-    struct fmt out;
-    report_begin(&out, func, "called without holding the lock");
-    frames_put_trace(&out, "Called at", trace);
-    fmt_str(&out, "deadbyte: ");
-    fmt_str(&out, func);
-    fmt_str(&out, " called without the lock held (deadbyte_set_lock_check)\n");
-    fmt_str(&out, "Fatal error: ");
-    fmt_str(&out, func);
-    fmt_str(&out, ": called without holding the lock\n");
-    report_end(&out);
+    struct writer w;
+    report_begin(&w, RECORD_LOCK_NOT_HELD, func,
+                 "called without holding the lock");
+    frames_put_trace(&w, "call", "Called at", trace);
+    writer_message_begin(&w);
+    fmt_str(&w.out, func);
+    fmt_str(&w.out, " called without the lock held (deadbyte_set_lock_check)");
+    writer_message_end(&w);
+    writer_fatal(&w, func, "called without holding the lock", NULL);
+    report_end(&w);
 }
 
 HOOK_PATH void

@@ -23,6 +23,7 @@
 #include "guard_signal.h"
 #include "heap.h"
 #include "options.h"
+#include "writer.h"
 
 /* The C library's declarations: ours must match them exactly. */
 #include <malloc.h>
@@ -118,22 +119,26 @@ static void
 warn_alignment(const char *func, size_t align, const char *why,
                size_t rounded)
 {
-    struct fmt out;
-    fmt_open(&out, STDERR_FILENO);
-    fmt_str(&out, "deadbyte: warning: ");
-    fmt_str(&out, func);
-    fmt_str(&out, ": alignment ");
-    fmt_dec(&out, align);
-    fmt_str(&out, " is ");
-    fmt_str(&out, why);
+    struct writer w;
+    struct fmt *out = &w.out;
+    writer_open(&w, RECORD_NOTE);
+    writer_field(&w, RECORD_FIELD_FUNCTION, func);
+    writer_message_begin(&w);
+    fmt_str(out, "warning: ");
+    fmt_str(out, func);
+    fmt_str(out, ": alignment ");
+    fmt_dec(out, align);
+    fmt_str(out, " is ");
+    fmt_str(out, why);
     if (rounded) {
-        fmt_str(&out, "; using ");
-        fmt_dec(&out, rounded);
-        fmt_str(&out, ", as the C library does\n");
+        fmt_str(out, "; using ");
+        fmt_dec(out, rounded);
+        fmt_str(out, ", as the C library does");
     } else {
-        fmt_str(&out, "; returning EINVAL\n");
+        fmt_str(out, "; returning EINVAL");
     }
-    fmt_flush(&out);
+    writer_message_end(&w);
+    writer_close(&w);
 }
 
 static bool

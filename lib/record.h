@@ -196,9 +196,13 @@ enum record_field {
  *   unrecorded WHY   "  (not recorded: WHY)"
  *   trace-end        a blank line: the traceback is over
  *   message TEXT     "deadbyte: TEXT"
- *   rerun            "To stop when this block is allocated, rerun with:
- *                    deadbyte --break-at SERIAL COMMAND", or with serial
+ *   rerun SERIAL     "To stop when this block is allocated, rerun with:
+ *                    deadbyte --break-at SERIAL COMMAND", or with SERIAL
  *                    0 the sentence saying there is no serial number
+ *
+ * The field "message" is an item too: "deadbyte: TEXT" where it comes.
+ * A "record" line inside a record starts a new one: the first was cut
+ * short (a second error while it was written, or a killed process).
  *   fatal            "Fatal error: FUNCTION: CHECK" (": DETAIL" if any)
  */
 #define RECORD_ITEMS(X)                                                        \

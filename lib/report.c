@@ -20,8 +20,9 @@
 #include "fmt.h"
 #include "frames.h"
 #include "options.h"
-#include "report_file.h"
 #include "thread_id.h"
+#include "traces.h"
+#include "writer.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -33,33 +34,6 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
-
-/*
- * Where reports go: under the launcher, a file of this process in its
- * report directory (the program may have closed or redirected fd 2);
- * else DEADBYTE_LOG_FILE; else standard error.  Both files are made
- * private: reports hold the bytes of the program's heap.  The log file,
- * which the user names alone, may be a symbolic link (to /dev/stderr, to
- * a terminal); report files, in a directory other users may share, may
- * not (report_file.c).
- */
-int
-report_open_output(void)
-{
-    if (options.report_dir && *options.report_dir) {
-        int fd = report_file_open(options.report_dir);
-        if (fd >= 0)
-            return fd;
-    }
-    if (options.log_file && *options.log_file) {
-        int fd = open(options.log_file,
-                      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-        if (fd >= 0)
-            return fd;
-        report_file_refuse(options.log_file, errno);
-    }
-    return STDERR_FILENO;
-}
 
 /*
  * One report at a time, and at most one per thread.  The lock holds the
@@ -102,7 +76,7 @@ abort_now(void)
 }
 
 /* The report this thread is writing, whose text may still be buffered. */
-static struct fmt *_Atomic report_in_progress;
+static struct writer *_Atomic report_in_progress;
 
 /*
  * A report began while this thread was writing one, or was in the
@@ -112,20 +86,23 @@ static struct fmt *_Atomic report_in_progress;
 static _Noreturn void
 second_error(const char *func, const char *check)
 {
-    struct fmt *first = atomic_load(&report_in_progress);
+    struct writer *first = atomic_load(&report_in_progress);
     if (first)
-        fmt_flush(first);
-    struct fmt out;
-    fmt_open(&out, report_open_output());
-    fmt_str(&out, "deadbyte: a second error while reporting the first in "
-                  "process ");
-    fmt_dec(&out, (uintmax_t)getpid());
-    fmt_str(&out, ": ");
-    fmt_str(&out, func);
-    fmt_str(&out, ": ");
-    fmt_str(&out, check);
-    fmt_str(&out, "; aborting\n");
-    fmt_flush(&out);
+        writer_flush(first);
+    struct writer w;
+    writer_open(&w, RECORD_SECOND_ERROR);
+    writer_field(&w, RECORD_FIELD_FUNCTION, func);
+    writer_field(&w, RECORD_FIELD_CHECK, check);
+    writer_message_begin(&w);
+    fmt_str(&w.out, "a second error while reporting the first in process ");
+    fmt_dec(&w.out, (uintmax_t)getpid());
+    fmt_str(&w.out, ": ");
+    fmt_str(&w.out, func);
+    fmt_str(&w.out, ": ");
+    fmt_str(&w.out, check);
+    fmt_str(&w.out, "; aborting");
+    writer_message_end(&w);
+    writer_close(&w);
     abort_now();
 }
 
@@ -157,82 +134,13 @@ report_begun(void)
 }
 
 void
-report_begin(struct fmt *out, const char *func, const char *check)
+report_begin(struct writer *w, enum record_kind kind, const char *func,
+             const char *check)
 {
     lock_reports(func, check);
-    fmt_open(out, report_open_output());
-    atomic_store(&report_in_progress, out);
-    report_put_process(out, "fatal error");
-}
-
-/* The program name is argv[0], read from /proc since we may run before
- * main(). */
-void
-report_put_process(struct fmt *out, const char *what)
-{
-    char name[256];
-    ssize_t len = -1;
-    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        len = read(fd, name, sizeof name - 1);
-        close(fd);
-    }
-    name[len > 0 ? len : 0] = '\0';
-    fmt_str(out, "deadbyte: ");
-    fmt_str(out, what);
-    fmt_str(out, " in process ");
-    fmt_dec(out, (uintmax_t)getpid());
-    fmt_str(out, " (");
-    fmt_str(out, name[0] ? name : "?");
-    fmt_str(out, "):\n");
-}
-
-/*
- * The next step: "To stop when this block is allocated, rerun with:
- * deadbyte --break-at 12 ./prog arg".  The command is this process's own
- * (so a child's report reruns the child), from /proc/self/cmdline, with
- * the arguments a shell would split quoted.
- */
-void
-report_put_rerun(struct fmt *out, size_t serial)
-{
-    if (serial == 0) {
-        fmt_str(out, "deadbyte: this block has no serial number "
-                     "(--serialno=0); without that option, the report "
-                     "would say how to stop where it is made.\n");
-        return;
-    }
-    fmt_str(out, "To stop when this block is allocated, rerun with: "
-                 "deadbyte --break-at ");
-    fmt_dec(out, serial);
-    char args[2048];
-    ssize_t len = -1;
-    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        len = read(fd, args, sizeof args);
-        close(fd);
-    }
-    for (ssize_t at = 0; at < len;) {
-        const char *arg = args + at;
-        size_t n = strnlen(arg, (size_t)(len - at));
-        bool plain = n > 0 && strspn(arg, "abcdefghijklmnopqrstuvwxyz"
-                                          "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                          "0123456789-_./=:,+@%") == n;
-        fmt_char(out, ' ');
-        if (plain) {
-            fmt_mem(out, arg, n);
-        } else {
-            fmt_char(out, '\'');
-            for (size_t i = 0; i < n; i++)
-                if (arg[i] == '\'')
-                    fmt_str(out, "'\\''");
-                else
-                    fmt_char(out, arg[i]);
-            fmt_char(out, '\'');
-        }
-        at += (ssize_t)n + 1;
-    }
-    fmt_char(out, '\n');
+    writer_open(w, kind);
+    atomic_store(&report_in_progress, w);
+    writer_process(w, "fatal error");
 }
 
 /*
@@ -276,23 +184,19 @@ stop_process(void)
  * the program's SIGABRT handler, or its exit handlers, run with the
  * report lock still held by this thread. */
 _Noreturn void
-report_end(struct fmt *out)
+report_end(struct writer *w)
 {
-    fmt_flush(out);
+    writer_close(w);
     atomic_store(&report_in_progress, NULL); /* written out, whole */
     stop_process();
 }
 
-/* "deadbyte: <what>\nFatal error: <func>: <check>\n", then the end. */
+/* "Fatal error: <func>: <check>", then the end. */
 static _Noreturn void
-finish(struct fmt *out, const char *func, const char *check)
+finish(struct writer *w, const char *func, const char *check)
 {
-    fmt_str(out, "Fatal error: ");
-    fmt_str(out, func);
-    fmt_str(out, ": ");
-    fmt_str(out, check);
-    fmt_char(out, '\n');
-    report_end(out);
+    writer_fatal(w, func, check, NULL);
+    report_end(w);
 }
 
 static void
@@ -332,16 +236,19 @@ put_block_words(struct fmt *out, const struct block_record *record)
 
 /* The tracebacks every report about a block ends with. */
 static void
-put_traces(struct fmt *out, const struct block_record *record,
+put_traces(struct writer *w, const struct block_record *record,
            const char *call_title, uint32_t call_trace)
 {
-    frames_put_trace(out, "Memory block allocated at", record->alloc_trace);
+    frames_put_trace(w, "alloc", "Memory block allocated at",
+                     record->alloc_trace);
     /* The block's free, unless it is the call being reported (a check
      * of the block being freed); with --frames 0 both ids are 0. */
     if (record->freed && (record->free_trace != call_trace || call_trace == 0))
-        frames_put_trace(out, "Memory block freed at", record->free_trace);
+        frames_put_trace(w, "free", "Memory block freed at",
+                         record->free_trace);
     if (call_title)
-        frames_put_trace(out, call_title, call_trace);
+        frames_put_trace(w, traces_from_fault(call_trace) ? "fault" : "call",
+                         call_title, call_trace);
 }
 
 /* CPython's name of the check that FAULT failed. */
@@ -365,19 +272,48 @@ bad_block_check(enum block_fault fault)
     return "no fault";
 }
 
+/* The kind of record for FAULT; API_ID is the id in the block's header. */
+static enum record_kind
+bad_block_kind(enum block_fault fault, unsigned char api_id)
+{
+    switch (fault) {
+    case BLOCK_BAD_ID:
+        return api_alloc_name((char)api_id) ? RECORD_API_MISMATCH
+                                            : RECORD_CORRUPT_HEADER;
+    case BLOCK_BAD_LEADING_PAD:
+        return RECORD_HEAP_BUFFER_UNDERFLOW;
+    case BLOCK_BAD_SIZE:
+        return RECORD_CORRUPT_HEADER;
+    case BLOCK_BAD_DELETE_SIZE:
+        return RECORD_SIZED_DELETE_MISMATCH;
+    case BLOCK_BAD_TRAILING_PAD:
+    case BLOCK_OK:
+        break;
+    }
+    return RECORD_HEAP_BUFFER_OVERFLOW;
+}
+
 void
 report_bad_block(const struct report_bad *bad)
 {
     const char *check = bad_block_check(bad->fault);
-    struct fmt out;
-    report_begin(&out, bad->func, check);
     const struct block_record *record = bad->record;
+    /* The API id in the header decides between a mismatch and a header
+     * overwritten: read it before the record starts. */
+    unsigned char header_api = 0;
+    if (bad->fault == BLOCK_BAD_ID)
+        dump_safe_read(&header_api, (const unsigned char *)bad->p - SST, 1);
+    struct writer w;
+    report_begin(&w, bad_block_kind(bad->fault, header_api), bad->func, check);
+    writer_block(&w, record);
     struct dump_findings found;
+    writer_text_begin(&w);
     if (record->p == (uintptr_t)bad->p)
-        dump_record(&out, record, bad->with_serial, &found);
+        dump_record(&w.out, record, bad->with_serial, &found);
     else
-        dump_block(&out, bad->p, record->size, bad->with_serial,
+        dump_block(&w.out, bad->p, record->size, bad->with_serial,
                    record->serial, &found);
+    writer_text_end(&w);
 
     /* The stack of the bad call: "free() was called at". */
     struct fmt title;
@@ -388,79 +324,85 @@ report_bad_block(const struct report_bad *bad)
     title.buf[title.len] = '\0';
     struct block_record live = *record;
     live.freed = false; /* the registry copy predates this release */
-    put_traces(&out, &live, title.buf, bad->call_trace);
+    put_traces(&w, &live, title.buf, bad->call_trace);
 
-    fmt_str(&out, "deadbyte: ");
+    struct fmt *out = &w.out;
     unsigned char id = found.header_api;
+    if (bad->fault == BLOCK_BAD_LEADING_PAD)
+        writer_offset(&w, record->p, -(intptr_t)found.bad_lead);
+    else if (bad->fault == BLOCK_BAD_TRAILING_PAD)
+        writer_offset(&w, record->p,
+                      (intptr_t)(record->size + (size_t)found.bad_tail));
+    writer_message_begin(&w);
     switch (bad->fault) {
     case BLOCK_BAD_ID:
         if (api_alloc_name((char)id)) {
-            fmt_str(&out, "API mismatch: a block allocated with ");
-            fmt_str(&out, api_alloc_name((char)id));
-            fmt_str(&out, " was released with ");
-            fmt_str(&out, bad->func);
+            fmt_str(out, "API mismatch: a block allocated with ");
+            fmt_str(out, api_alloc_name((char)id));
+            fmt_str(out, " was released with ");
+            fmt_str(out, bad->func);
         } else {
-            fmt_str(&out, "the API id of the block was overwritten (deadbyte "
-                          "recorded ");
-            put_api_char(&out, (unsigned char)record->api);
-            fmt_str(&out, "): an underflow or a wild write reached the "
-                          "header");
+            fmt_str(out, "the API id of the block was overwritten (deadbyte "
+                         "recorded ");
+            put_api_char(out, (unsigned char)record->api);
+            fmt_str(out, "): an underflow or a wild write reached the "
+                         "header");
         }
         break;
     case BLOCK_BAD_LEADING_PAD:
-        fmt_str(&out, "buffer underflow: something wrote before the start "
-                      "of the block, at p-");
-        fmt_dec(&out, (uintmax_t)found.bad_lead);
+        fmt_str(out, "buffer underflow: something wrote before the start "
+                     "of the block, at p-");
+        fmt_dec(out, (uintmax_t)found.bad_lead);
         break;
     case BLOCK_BAD_SIZE:
-        fmt_str(&out, "the size field is corrupt: an underflow or a wild "
-                      "write reached the header");
+        fmt_str(out, "the size field is corrupt: an underflow or a wild "
+                     "write reached the header");
         break;
     case BLOCK_BAD_TRAILING_PAD:
-        fmt_str(&out, "buffer overflow: something wrote past the end of "
-                      "the ");
-        fmt_dec(&out, record->size);
-        fmt_str(&out, "-byte block, at p+");
-        fmt_dec(&out, record->size + (size_t)found.bad_tail);
+        fmt_str(out, "buffer overflow: something wrote past the end of "
+                     "the ");
+        fmt_dec(out, record->size);
+        fmt_str(out, "-byte block, at p+");
+        fmt_dec(out, record->size + (size_t)found.bad_tail);
         break;
     case BLOCK_BAD_DELETE_SIZE:
-        fmt_str(&out, "sized delete mismatch: ");
-        fmt_str(&out, bad->func);
-        fmt_str(&out, " was told the block holds ");
-        fmt_dec(&out, bad->delete_size);
-        fmt_str(&out, " bytes, but ");
-        fmt_dec(&out, record->size);
-        fmt_str(&out, " were requested from ");
-        fmt_str(&out, api_alloc_name(record->api) ? api_alloc_name(record->api) : "?");
+        fmt_str(out, "sized delete mismatch: ");
+        fmt_str(out, bad->func);
+        fmt_str(out, " was told the block holds ");
+        fmt_dec(out, bad->delete_size);
+        fmt_str(out, " bytes, but ");
+        fmt_dec(out, record->size);
+        fmt_str(out, " were requested from ");
+        fmt_str(out, api_alloc_name(record->api) ? api_alloc_name(record->api)
+                                                 : "?");
         break;
     case BLOCK_OK:
         break;
     }
-    fmt_char(&out, '\n');
-    report_put_rerun(&out, record->serial);
+    writer_message_end(&w);
+    writer_rerun(&w, record->serial);
 
-    fmt_str(&out, "Fatal error: ");
-    fmt_str(&out, bad->func);
-    fmt_str(&out, ": ");
-    fmt_str(&out, check);
+    /* CPython's detail after the check. */
+    struct fmt detail;
+    fmt_open(&detail, -1);
     if (bad->fault == BLOCK_BAD_ID) {
-        fmt_str(&out, ": Allocated using API ");
-        put_api_char(&out, id);
-        fmt_str(&out, ", verified using API '");
-        fmt_char(&out, bad->verify_api);
-        fmt_char(&out, '\'');
+        fmt_str(&detail, "Allocated using API ");
+        put_api_char(&detail, id);
+        fmt_str(&detail, ", verified using API '");
+        fmt_char(&detail, bad->verify_api);
+        fmt_char(&detail, '\'');
     } else if (bad->fault == BLOCK_BAD_DELETE_SIZE) {
-        fmt_str(&out, ": ");
-        fmt_dec(&out, record->size);
-        fmt_str(&out, " bytes allocated, ");
-        fmt_dec(&out, bad->delete_size);
-        fmt_str(&out, " passed");
+        fmt_dec(&detail, record->size);
+        fmt_str(&detail, " bytes allocated, ");
+        fmt_dec(&detail, bad->delete_size);
+        fmt_str(&detail, " passed");
     }
-    fmt_char(&out, '\n');
-    report_end(&out);
+    detail.buf[detail.len] = '\0';
+    writer_fatal(&w, bad->func, check, detail.len ? detail.buf : NULL);
+    report_end(&w);
 }
 
-static size_t put_freed_dump(struct fmt *out,
+static size_t put_freed_dump(struct writer *w,
                              const struct block_record *record,
                              bool with_serial, ptrdiff_t *first);
 
@@ -469,39 +411,54 @@ report_unknown_pointer(const char *func, const void *p, uint32_t call_trace)
 {
     struct block_record inside;
     bool interior = registry_containing((uintptr_t)p, &inside);
-    struct fmt out;
-    report_begin(&out, func, interior ? "interior pointer" : "invalid pointer");
+    struct writer w;
+    struct fmt *out = &w.out;
+    report_begin(&w, interior ? RECORD_INTERIOR_FREE : RECORD_INVALID_FREE,
+                 func, interior ? "interior pointer" : "invalid pointer");
     if (interior) {
+        writer_block(&w, &inside);
+        writer_offset(&w, inside.p, (intptr_t)((uintptr_t)p - inside.p));
         struct dump_findings found;
         ptrdiff_t first;
         /* A freed block is all 0xDD, its header too: its dump shows what
          * changed since, not a header that looks damaged. */
+        if (inside.freed) {
+            put_freed_dump(&w, &inside, options.serialno, &first);
+        } else if (!inside.tracked) { /* a tracked block has no header */
+            writer_text_begin(&w);
+            dump_record(out, &inside, options.serialno, &found);
+            writer_text_end(&w);
+        }
+        put_traces(&w, &inside, "Bad call at", call_trace);
+        writer_message_begin(&w);
+        fmt_str(out, "interior pointer: ");
+        fmt_str(out, func);
+        fmt_str(out, " was given p+");
+        fmt_dec(out, (uintptr_t)p - inside.p);
+        fmt_str(out, ", not the start p of ");
+        put_block_words(out, &inside);
         if (inside.freed)
-            put_freed_dump(&out, &inside, options.serialno, &first);
-        else if (!inside.tracked) /* a tracked block has no header */
-            dump_record(&out, &inside, options.serialno, &found);
-        put_traces(&out, &inside, "Bad call at", call_trace);
-        fmt_str(&out, "deadbyte: interior pointer: ");
-        fmt_str(&out, func);
-        fmt_str(&out, " was given p+");
-        fmt_dec(&out, (uintptr_t)p - inside.p);
-        fmt_str(&out, ", not the start p of ");
-        put_block_words(&out, &inside);
-        fmt_str(&out, inside.freed ? ", which was freed already\n" : "\n");
-        report_put_rerun(&out, inside.serial);
-        finish(&out, func, "interior pointer");
+            fmt_str(out, ", which was freed already");
+        writer_message_end(&w);
+        writer_rerun(&w, inside.serial);
+        finish(&w, func, "interior pointer");
     }
-    fmt_str(&out, "Pointer ");
-    fmt_ptr(&out, p);
-    fmt_str(&out, " was not handed out by deadbyte: it lies ");
-    frames_put_where(&out, (uintptr_t)p);
-    fmt_str(&out, ".\n\n");
-    frames_put_trace(&out, "Bad call at", call_trace);
-    fmt_str(&out, "deadbyte: invalid pointer: ");
-    fmt_str(&out, func);
-    fmt_str(&out, " was given a pointer that no allocation function "
-                  "returned (or whose block was released long ago)\n");
-    finish(&out, func, "invalid pointer");
+    writer_field_hex(&w, RECORD_FIELD_ADDRESS, (uintptr_t)p);
+    writer_text_begin(&w);
+    fmt_str(out, "Pointer ");
+    fmt_ptr(out, p);
+    fmt_str(out, " was not handed out by deadbyte: it lies ");
+    frames_put_where(out, (uintptr_t)p);
+    fmt_str(out, ".\n\n");
+    writer_text_end(&w);
+    frames_put_trace(&w, "call", "Bad call at", call_trace);
+    writer_message_begin(&w);
+    fmt_str(out, "invalid pointer: ");
+    fmt_str(out, func);
+    fmt_str(out, " was given a pointer that no allocation function "
+                 "returned (or whose block was released long ago)");
+    writer_message_end(&w);
+    finish(&w, func, "invalid pointer");
 }
 
 /*
@@ -511,9 +468,11 @@ report_unknown_pointer(const char *func, const void *p, uint32_t call_trace)
  * many, and the offset from p of the first in *FIRST.
  */
 static size_t
-put_freed_dump(struct fmt *out, const struct block_record *record,
+put_freed_dump(struct writer *w, const struct block_record *record,
                bool with_serial, ptrdiff_t *first)
 {
+    struct fmt *out = &w->out;
+    writer_text_begin(w);
     const unsigned char *p = (const unsigned char *)record->p;
     size_t end = record->size + block_overhead(with_serial) - 2 * SST;
     fmt_str(out, "Debug memory block at address p=");
@@ -533,6 +492,7 @@ put_freed_dump(struct fmt *out, const struct block_record *record,
             fmt_str(out, " to debug malloc/realloc.\n");
         }
         fmt_char(out, '\n');
+        writer_text_end(w);
         return 0;
     }
     /* A large block was filled, and is compared, at its ends only. */
@@ -597,6 +557,7 @@ put_freed_dump(struct fmt *out, const struct block_record *record,
     if (record->size > 0)
         dump_data(out, p, record->size);
     fmt_char(out, '\n');
+    writer_text_end(w);
     return changed;
 }
 
@@ -607,91 +568,115 @@ report_freed_block(const char *func, const struct block_record *record,
     /* What the program tried to do with it, in words. */
     const char *title = "Used again at", *words = "use after free: ";
     const char *check = "use of a freed block";
+    enum record_kind kind = RECORD_USE_AFTER_FREE;
     if (strstr(func, "realloc")) {
         title = "Reallocated at";
         words = "realloc of freed memory: ";
         check = "realloc of a freed block";
+        kind = RECORD_REALLOC_OF_FREED;
     } else if (strstr(func, "free") || strstr(func, "delete")) {
         title = "Freed again at";
         words = "double free: ";
         check = "double free";
+        kind = RECORD_DOUBLE_FREE;
     }
-    struct fmt out;
-    report_begin(&out, func, check);
+    struct writer w;
+    report_begin(&w, kind, func, check);
+    writer_block(&w, record);
     ptrdiff_t first = 0;
-    put_freed_dump(&out, record, options.serialno, &first);
-    put_traces(&out, record, title, call_trace);
-    fmt_str(&out, "deadbyte: ");
-    fmt_str(&out, words);
-    fmt_str(&out, func);
-    fmt_str(&out, " was given ");
-    put_block_words(&out, record);
-    fmt_str(&out, ", which was freed already\n");
-    report_put_rerun(&out, record->serial);
-    finish(&out, func, check);
+    put_freed_dump(&w, record, options.serialno, &first);
+    put_traces(&w, record, title, call_trace);
+    writer_message_begin(&w);
+    fmt_str(&w.out, words);
+    fmt_str(&w.out, func);
+    fmt_str(&w.out, " was given ");
+    put_block_words(&w.out, record);
+    fmt_str(&w.out, ", which was freed already");
+    writer_message_end(&w);
+    writer_rerun(&w, record->serial);
+    finish(&w, func, check);
 }
 
 void
 report_tracked_block(const char *func, const struct block_record *record,
                      uint32_t call_trace)
 {
-    struct fmt out;
-    report_begin(&out, func, "block registered with deadbyte_track");
-    fmt_str(&out, "Memory block at p=");
-    fmt_ptr(&out, (const void *)record->p);
-    fmt_str(&out, ": ");
-    fmt_dec(&out, record->size);
-    fmt_str(&out, " bytes registered with deadbyte_track(), not allocated "
-                  "by deadbyte\n\n");
-    frames_put_trace(&out, "Memory block registered at", record->alloc_trace);
-    frames_put_trace(&out, "Bad call at", call_trace);
-    fmt_str(&out, "deadbyte: tracked block: ");
-    fmt_str(&out, func);
-    fmt_str(&out, " was given ");
-    put_block_words(&out, record);
-    fmt_str(&out, "; call deadbyte_untrack() and release it the way it "
-                  "was obtained\n");
-    finish(&out, func, "block registered with deadbyte_track");
+    struct writer w;
+    struct fmt *out = &w.out;
+    report_begin(&w, RECORD_TRACKED_BLOCK, func,
+                 "block registered with deadbyte_track");
+    writer_block(&w, record);
+    writer_text_begin(&w);
+    fmt_str(out, "Memory block at p=");
+    fmt_ptr(out, (const void *)record->p);
+    fmt_str(out, ": ");
+    fmt_dec(out, record->size);
+    fmt_str(out, " bytes registered with deadbyte_track(), not allocated "
+                 "by deadbyte\n\n");
+    writer_text_end(&w);
+    frames_put_trace(&w, "alloc", "Memory block registered at",
+                     record->alloc_trace);
+    frames_put_trace(&w, "call", "Bad call at", call_trace);
+    writer_message_begin(&w);
+    fmt_str(out, "tracked block: ");
+    fmt_str(out, func);
+    fmt_str(out, " was given ");
+    put_block_words(out, record);
+    fmt_str(out, "; call deadbyte_untrack() and release it the way it "
+                 "was obtained");
+    writer_message_end(&w);
+    finish(&w, func, "block registered with deadbyte_track");
 }
 
 void
 report_write_after_free(const char *func, const struct block_record *record,
                         bool with_serial)
 {
-    struct fmt out;
-    report_begin(&out, func, "write after free");
+    struct writer w;
+    struct fmt *out = &w.out;
+    report_begin(&w, RECORD_WRITE_AFTER_FREE, func, "write after free");
+    writer_block(&w, record);
     ptrdiff_t first = 0;
-    size_t changed = put_freed_dump(&out, record, with_serial, &first);
-    put_traces(&out, record, NULL, 0);
-    fmt_str(&out, "deadbyte: write after free: ");
-    fmt_dec(&out, changed);
-    fmt_str(&out, changed == 1 ? " byte of " : " bytes of ");
-    put_block_words(&out, record);
-    fmt_str(&out, " changed after it was freed, the first at p");
-    fmt_char(&out, first < 0 ? '-' : '+');
-    fmt_dec(&out, (uintmax_t)(first < 0 ? -first : first));
-    fmt_str(&out, strcmp(func, "deadbyte_check_heap") == 0
-                      ? " (found by the heap check)\n"
-                      : " (found when the block left the quarantine)\n");
-    report_put_rerun(&out, record->serial);
-    finish(&out, func, "write after free");
+    size_t changed = put_freed_dump(&w, record, with_serial, &first);
+    put_traces(&w, record, NULL, 0);
+    writer_offset(&w, record->p, first);
+    writer_message_begin(&w);
+    fmt_str(out, "write after free: ");
+    fmt_dec(out, changed);
+    fmt_str(out, changed == 1 ? " byte of " : " bytes of ");
+    put_block_words(out, record);
+    fmt_str(out, " changed after it was freed, the first at p");
+    fmt_char(out, first < 0 ? '-' : '+');
+    fmt_dec(out, (uintmax_t)(first < 0 ? -first : first));
+    fmt_str(out, strcmp(func, "deadbyte_check_heap") == 0
+                     ? " (found by the heap check)"
+                     : " (found when the block left the quarantine)");
+    writer_message_end(&w);
+    writer_rerun(&w, record->serial);
+    finish(&w, func, "write after free");
 }
 
 void
 report_out_of_memory(const char *func, const void *p, size_t size)
 {
-    struct fmt out;
-    report_begin(&out, func, "out of memory for the block registry");
-    fmt_str(&out, "deadbyte: out of memory: ");
-    fmt_str(&out, func);
-    fmt_str(&out, " moved a block of ");
-    fmt_dec(&out, size);
-    fmt_str(&out, " bytes to p=");
-    fmt_ptr(&out, p);
-    fmt_str(&out, ", and mmap failed when deadbyte grew its table of "
-                  "blocks to record it; the old block is gone, so no "
-                  "result would be safe\n");
-    finish(&out, func, "out of memory for the block registry");
+    struct writer w;
+    struct fmt *out = &w.out;
+    report_begin(&w, RECORD_OUT_OF_MEMORY, func,
+                 "out of memory for the block registry");
+    writer_field_hex(&w, RECORD_FIELD_ADDRESS, (uintptr_t)p);
+    writer_field_dec(&w, RECORD_FIELD_SIZE, size);
+    writer_message_begin(&w);
+    fmt_str(out, "out of memory: ");
+    fmt_str(out, func);
+    fmt_str(out, " moved a block of ");
+    fmt_dec(out, size);
+    fmt_str(out, " bytes to p=");
+    fmt_ptr(out, p);
+    fmt_str(out, ", and mmap failed when deadbyte grew its table of "
+                 "blocks to record it; the old block is gone, so no "
+                 "result would be safe");
+    writer_message_end(&w);
+    finish(&w, func, "out of memory for the block registry");
 }
 
 /* ---- The parts of a report, for the reports of other files ------------ */
@@ -703,22 +688,22 @@ report_put_block_words(struct fmt *out, const struct block_record *record)
 }
 
 void
-report_put_traces(struct fmt *out, const struct block_record *record,
+report_put_traces(struct writer *w, const struct block_record *record,
                   const char *call_title, uint32_t call_trace)
 {
-    put_traces(out, record, call_title, call_trace);
+    put_traces(w, record, call_title, call_trace);
 }
 
 void
-report_put_freed_dump(struct fmt *out, const struct block_record *record,
+report_put_freed_dump(struct writer *w, const struct block_record *record,
                       bool with_serial)
 {
     ptrdiff_t first = 0;
-    put_freed_dump(out, record, with_serial, &first);
+    put_freed_dump(w, record, with_serial, &first);
 }
 
 void
-report_finish(struct fmt *out, const char *func, const char *check)
+report_finish(struct writer *w, const char *func, const char *check)
 {
-    finish(out, func, check);
+    finish(w, func, check);
 }

@@ -5,9 +5,9 @@
  * the bad call was made.  Each ends with CPython's "Fatal error:
  * <function>: <check>" line and abort().
  *
- * All are written with write(2) from buffers on the stack (no malloc, no
- * stdio: the heap may be damaged), to the launcher's report directory,
- * DEADBYTE_LOG_FILE or standard error; block bytes are read through
+ * Each is one record written by writer.h (no malloc, no stdio: the heap
+ * may be damaged): as text to DEADBYTE_LOG_FILE or standard error, or
+ * encoded in the launcher's report file; block bytes are read through
  * checked copies.
  */
 #ifndef DEADBYTE_REPORT_H
@@ -15,44 +15,36 @@
 
 #include "block.h"
 #include "fmt.h"
+#include "record.h"
 #include "registry.h"
+#include "writer.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* Where reports go: a descriptor of the launcher's report file of this
- * process, DEADBYTE_LOG_FILE, or standard error. */
-int report_open_output(void);
-
 /*
- * Start a fatal-error report of check CHECK failed in FUNC: take the
- * report lock (waiting while another thread writes a report), open OUT
- * on the report output and write "deadbyte: fatal error in process 1234
- * (./prog):".  A report begun on a thread that is writing one already,
+ * Start a fatal-error report, a record of KIND, of check CHECK failed in
+ * FUNC: take the report lock (waiting while another thread writes a
+ * report), open W (writer.h) and write "deadbyte: fatal error in process
+ * 1234 (./prog):".  A report begun on a thread that is writing one already,
  * or is in the abort() that ends one (the program's SIGABRT handler
  * called free()), writes instead "deadbyte: a second error while
  * reporting the first in process 1234: FUNC: CHECK; aborting" and ends
  * the process with SIGABRT at once, whatever its handler.  The lock is
  * never released: a report ends the process.
  */
-void report_begin(struct fmt *out, const char *func, const char *check);
+void report_begin(struct writer *w, enum record_kind kind, const char *func,
+                  const char *check);
 
 /* Write out the rest of the report begun by report_begin, and end the
  * process: abort(), or exit 134 in the checks made as it ends. */
-_Noreturn void report_end(struct fmt *out);
+_Noreturn void report_end(struct writer *w);
 
 /* Whether a report has begun in this process, or in the one it was
  * forked from: the abort() (or exit) that ends it is under way, maybe in
  * the program's SIGABRT handler. */
 bool report_begun(void);
-
-/* "deadbyte: WHAT in process 1234 (./prog):" */
-void report_put_process(struct fmt *out, const char *what);
-
-/* "To stop when this block is allocated, rerun with: deadbyte
- * --break-at SERIAL <this process's command>" */
-void report_put_rerun(struct fmt *out, size_t serial);
 
 /* How the reports of this thread end the process: abort() (the
  * default), or, in the checks made when it ends, exit() or _exit() with
@@ -110,11 +102,11 @@ _Noreturn void report_out_of_memory(const char *func, const void *p,
  * CHECK" line, and the end of the process. */
 void report_put_block_words(struct fmt *out,
                             const struct block_record *record);
-void report_put_traces(struct fmt *out, const struct block_record *record,
+void report_put_traces(struct writer *w, const struct block_record *record,
                        const char *call_title, uint32_t call_trace);
-void report_put_freed_dump(struct fmt *out, const struct block_record *record,
+void report_put_freed_dump(struct writer *w, const struct block_record *record,
                            bool with_serial);
-_Noreturn void report_finish(struct fmt *out, const char *func,
+_Noreturn void report_finish(struct writer *w, const char *func,
                              const char *check);
 
 #endif

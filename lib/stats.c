@@ -19,9 +19,9 @@
 #include "options.h"
 #include "quarantine.h"
 #include "registry.h"
-#include "report.h"
 #include "smallobj.h"
 #include "usage.h"
+#include "writer.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -336,14 +336,15 @@ put_smallobj(struct fmt *out, bool even_unused)
 static void
 print_to_report(bool even_unused)
 {
-    int fd = report_open_output();
-    struct fmt out;
-    fmt_open(&out, fd);
-    report_put_process(&out, "statistics");
-    fmt_flush(&out);
-    print_stats(fd, even_unused);
-    if (fd != STDERR_FILENO)
-        close(fd);
+    options_init();
+    struct writer w;
+    writer_open(&w, RECORD_STATISTICS);
+    writer_process(&w, "statistics");
+    writer_text_begin(&w);
+    put_smallobj(&w.out, even_unused);
+    put_hooks(&w.out);
+    writer_text_end(&w);
+    writer_close(&w);
 }
 
 static void

@@ -462,10 +462,10 @@ START_TEST(test_traces_from_a_fault)
     /* Frame #0 alone is marked for the symbolizer. */
     int pipe_fds[2];
     ck_assert_int_eq(pipe(pipe_fds), 0);
-    struct fmt out;
-    fmt_open(&out, pipe_fds[1]);
-    frames_put_trace(&out, "Bad write at", ids[0]);
-    fmt_flush(&out);
+    struct writer w;
+    writer_open_text(&w, pipe_fds[1]);
+    frames_put_trace(&w, "fault", "Bad write at", ids[0]);
+    writer_flush(&w);
     close(pipe_fds[1]);
     static char text[65536];
     ssize_t got = read(pipe_fds[0], text, sizeof text - 1);
@@ -605,11 +605,12 @@ START_TEST(test_traces_out_of_memory_says_so)
         if ((id = stack_of(code)) < TRACES_FIRST_ID)
             break;
     ck_assert_uint_eq(id, TRACES_NO_MEMORY);
-    struct fmt out;
-    fmt_open(&out, -1);
-    frames_put_trace(&out, "Memory block allocated at", id);
-    out.buf[out.len < sizeof out.buf ? out.len : sizeof out.buf - 1] = '\0';
-    ck_assert_str_eq(out.buf,
+    struct writer w;
+    writer_open_text(&w, -1);
+    frames_put_trace(&w, "alloc", "Memory block allocated at", id);
+    struct fmt *out = &w.out;
+    out->buf[out->len < sizeof out->buf ? out->len : sizeof out->buf - 1] = '\0';
+    ck_assert_str_eq(out->buf,
                      "Memory block allocated at (most recent call first):\n"
                      "  (not recorded: deadbyte ran out of memory for its "
                      "store of stacks)\n\n");
