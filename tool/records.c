@@ -258,9 +258,12 @@ read_line(struct reader *rd, char *line)
         struct item *it = add_item(rd, (enum record_item)item);
         if (!it)
             return -1;
-        if (item == RECORD_ITEM_PROCESS || item == RECORD_ITEM_TEXT)
-            if (!(it->value = dup_or_empty(v, n, 1)))
-                return -1;
+        /* PROCESS: WHAT; TEXT: the line; RERUN: the serial. */
+        if (item != RECORD_ITEM_FATAL && n > 1 && !(it->value = strdup(v[1])))
+            return -1;
+        if (!it->value && item != RECORD_ITEM_FATAL && item != RECORD_ITEM_RERUN &&
+            !(it->value = strdup("")))
+            return -1;
         return 0;
     }
     case RECORD_ITEM_TRACE: {

@@ -53,7 +53,8 @@ struct item {
     enum record_item tag; /* RECORD_ITEM_MESSAGE is not an item tag:  */
     bool is_message;      /* the message field, where it came (then TAG
                            * is RECORD_N_ITEMS) */
-    char *value;          /* PROCESS: WHAT; TEXT: the line; MESSAGE */
+    char *value;          /* PROCESS: WHAT; TEXT: the line; MESSAGE;
+                           * RERUN: the serial (NULL: the field's) */
     struct trace *trace;  /* TRACE */
 };
 

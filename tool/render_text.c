@@ -101,7 +101,10 @@ render_text_record(FILE *out, const struct record *r, bool show_process)
             put_trace(out, it->trace);
             break;
         case RECORD_ITEM_RERUN: {
-            uint64_t serial = record_field_u64(r, RECORD_FIELD_SERIAL, 0);
+            /* The item's serial; the field's from a library before it. */
+            uint64_t serial = it->value
+                                  ? strtoull(it->value, NULL, 10)
+                                  : record_field_u64(r, RECORD_FIELD_SERIAL, 0);
             const char *command = field_or(r, RECORD_FIELD_COMMAND, NULL);
             if (serial == 0)
                 fputs(RECORD_NO_SERIAL_WORDS "\n", out);

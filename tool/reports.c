@@ -367,8 +367,9 @@ is_leak_group(enum record_kind kind)
            kind == RECORD_STILL_REACHABLE;
 }
 
-/* "3 errors (2 heap-buffer-overflow, 1 double-free) in 2 processes":
- * kinds by count, then in the table's order. */
+/* "3 errors (2 heap-buffer-overflow, 1 double-free) in 2 processes",
+ * "1 error (double-free) in 1 process": kinds by count, then in the
+ * table's order; "; 2 suppressed" after. */
 static void
 print_error_summary(FILE *out, const struct reports_summary *s)
 {
@@ -383,6 +384,9 @@ print_error_summary(FILE *out, const struct reports_summary *s)
             s->errors == 1 ? "" : "s");
     bool done[RECORD_N_KINDS] = {false};
     const char *sep = "";
+    int kinds = 0;
+    for (int k = 0; k < RECORD_N_KINDS; k++)
+        kinds += s->kind_errors[k] > 0;
     for (;;) {
         int best = -1;
         for (int k = 0; k < RECORD_N_KINDS; k++)
@@ -392,8 +396,10 @@ print_error_summary(FILE *out, const struct reports_summary *s)
         if (best < 0)
             break;
         done[best] = true;
-        fprintf(out, "%s%d %s", sep, s->kind_errors[best],
-                record_kind_name((enum record_kind)best));
+        /* One kind: its name alone, the count is the total's. */
+        if (kinds > 1)
+            fprintf(out, "%s%d ", sep, s->kind_errors[best]);
+        fputs(record_kind_name((enum record_kind)best), out);
         sep = ", ";
     }
     fprintf(out, ") in %zu process%s", s->error_processes,
