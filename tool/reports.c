@@ -225,15 +225,15 @@ is_keyword(const char *word, size_t len)
     return false;
 }
 
-/* "leak, overflow, underflow, ...": every keyword once, in the table's
- * order. */
+/* "leak, overflow, underflow, ...": every keyword once, leak first,
+ * then in the table's order. */
 static void
 list_keywords(char *out, size_t size)
 {
-    out[0] = '\0';
+    snprintf(out, size, "leak");
     for (int k = 0; k < RECORD_N_KINDS; k++) {
         const char *kw = record_kind_suppression((enum record_kind)k);
-        bool seen = !*kw;
+        bool seen = !*kw || strcmp(kw, "leak") == 0;
         for (int j = 0; j < k && !seen; j++)
             seen = strcmp(kw, record_kind_suppression((enum record_kind)j)) == 0;
         if (seen)
