@@ -19,6 +19,7 @@
 #include "frames.h"
 #include "options.h"
 #include "report.h"
+#include "writer_words.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -74,15 +75,7 @@ deadbyte_breakpoint(size_t serial, void *p, size_t size, char api)
      * at": the traceback's title. */
     struct fmt title;
     fmt_open(&title, -1);
-    fmt_str(&title, "deadbyte: block #");
-    fmt_dec(&title, serial);
-    fmt_str(&title, " (");
-    fmt_dec(&title, size);
-    fmt_str(&title, " bytes, ");
-    fmt_str(&title, name ? name : "?");
-    fmt_str(&title, ") is at ");
-    fmt_ptr(&title, p);
-    fmt_str(&title, "; it was made at");
+    words_breakpoint_title(&title, serial, size, api, p);
     title.buf[title.len] = '\0';
     frames_put_trace(&w, "alloc", title.buf, last_trace);
     writer_close(&w);

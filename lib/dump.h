@@ -47,6 +47,15 @@ struct block_record;
 void dump_record(struct fmt *out, const struct block_record *record,
                  bool with_serial, struct dump_findings *found);
 
+/*
+ * The dump of a freed block, which the quarantine still holds: its header
+ * is DEADBYTE too, so the size and API come from RECORD.  Lists the bytes
+ * that are no longer DEADBYTE (a write after free); returns how many, and
+ * the offset from p of the first in *FIRST.
+ */
+size_t dump_freed(struct fmt *out, const struct block_record *record,
+                  bool with_serial, ptrdiff_t *first);
+
 /* "    Data at p: cd cd ... cd" -- 8 bytes, " ...", the last 8. */
 void dump_data(struct fmt *out, const unsigned char *p, size_t n);
 

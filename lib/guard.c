@@ -12,8 +12,8 @@
 
 #include "guard.h"
 
-#include "fmt.h"
 #include "options.h"
+#include "writer_words.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -54,14 +54,10 @@ tell_full(void)
 {
     if (atomic_exchange(&told_full, true))
         return;
-    struct fmt out;
-    fmt_open(&out, STDERR_FILENO);
-    fmt_str(&out, "deadbyte: warning: ");
-    fmt_dec(&out, options.guard_max);
-    fmt_str(&out, " blocks have guard pages, as many as --guard-max allows; "
-                  "blocks made while that many are live or in quarantine "
-                  "get none\n");
-    fmt_flush(&out);
+    struct writer w;
+    writer_open(&w, RECORD_NOTE);
+    writer_say_guard_full(&w, options.guard_max);
+    writer_close(&w);
 }
 
 enum block_guard

@@ -23,6 +23,7 @@
 #include "report.h"
 #include "stats.h"
 #include "traces.h"
+#include "writer_words.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -183,14 +184,13 @@ may_check_now(enum heapcheck_end how)
         return true;
     struct writer w;
     writer_open(&w, RECORD_NOTE);
-    writer_message_begin(&w);
-    fmt_str(&w.out, how == HEAPCHECK_EXEC   ? "exec"
-                    : how == HEAPCHECK_EXIT ? "exit"
-                                            : "_exit");
-    fmt_str(&w.out, ": the heap is not checked: this thread holds a lock of "
-                    "deadbyte's (a signal handler interrupted the "
-                    "allocator?)");
-    writer_message_end(&w);
+    writer_say(&w,
+               how == HEAPCHECK_EXEC   ? "exec"
+               : how == HEAPCHECK_EXIT ? "exit"
+                                       : "_exit",
+               ": the heap is not checked: this thread holds a lock of "
+               "deadbyte's (a signal handler interrupted the allocator?)",
+               NULL);
     writer_close(&w);
     return false;
 }

@@ -39,6 +39,7 @@
 #include "smallobj.h"
 #include "traces.h"
 #include "writer.h"
+#include "writer_words.h"
 
 #include <errno.h>
 #include <string.h>
@@ -459,45 +460,18 @@ put_group(const struct group *g, bool first)
      * line before the first group it does not suppress. */
     if (first || w.records)
         writer_process(&w, "leak check");
-    writer_text_begin(&w);
-    struct fmt *out = &w.out;
-    fmt_str(out, b->reach == REACHABLE  ? "Still reachable: "
-                 : b->reach == INDIRECT ? "Indirect leak of "
-                                        : "Direct leak of ");
-    fmt_dec(out, g->bytes);
-    fmt_str(out, g->bytes == 1 ? " byte in " : " bytes in ");
-    fmt_dec(out, g->count);
-    fmt_str(out, g->count == 1 ? " block" : " blocks");
-    const char *name = api_alloc_name(b->api);
-    if (b->tracked) {
-        /* No serial number: deadbyte did not make it. */
-        fmt_str(out, ", registered with deadbyte_track (API '");
-        fmt_char(out, b->api);
-        fmt_str(out, "'); e.g. the block (");
-    } else {
-        fmt_str(out, ", allocated with ");
-        fmt_str(out, name ? name : "?");
-        fmt_str(out, "; e.g. block #");
-        fmt_dec(out, b->serial);
-        fmt_str(out, " (");
-    }
-    fmt_dec(out, b->size);
-    fmt_str(out, " bytes) at ");
-    fmt_ptr(out, (void *)b->p);
     unsigned char data[16];
     size_t shown = b->size < sizeof data ? b->size : sizeof data;
     /* Read by the kernel: another thread may have freed it meanwhile. */
-    if (shown && copy_in(data, b->p, shown) == shown) {
-        fmt_str(out, ":");
-        for (size_t i = 0; i < shown; i++) {
-            fmt_char(out, ' ');
-            fmt_hex2(out, data[i]);
-        }
-        if (b->size > 16)
-            fmt_str(out, " ...");
-    }
-    fmt_char(out, '\n');
-    writer_text_end(&w);
+    if (shown && copy_in(data, b->p, shown) != shown)
+        shown = 0;
+    struct leak_words words = {
+        b->reach == REACHABLE  ? "Still reachable: "
+        : b->reach == INDIRECT ? "Indirect leak of "
+                               : "Direct leak of ",
+        g->bytes, g->count, b->p, b->size, b->serial, b->api, b->tracked,
+        data, shown};
+    writer_leak_lines(&w, &words);
     if (!b->tracked)
         writer_rerun(&w, b->serial);
     frames_put_trace(&w, "alloc",
@@ -552,28 +526,6 @@ make_groups(struct group *groups, enum reach kind, size_t *bytes,
     return n;
 }
 
-static void
-put_summary(struct fmt *out, size_t direct, size_t direct_bytes,
-            size_t indirect, size_t indirect_bytes, size_t reachable,
-            size_t reachable_bytes)
-{
-    fmt_str(out, "deadbyte: leak summary: ");
-    fmt_dec(out, direct_bytes + indirect_bytes);
-    fmt_str(out, " bytes in ");
-    fmt_dec(out, direct + indirect);
-    fmt_str(out, direct + indirect == 1 ? " block definitely lost ("
-                                        : " blocks definitely lost (");
-    fmt_dec(out, direct);
-    fmt_str(out, " direct, ");
-    fmt_dec(out, indirect);
-    fmt_str(out, " indirect); ");
-    fmt_dec(out, reachable_bytes);
-    fmt_str(out, " bytes in ");
-    fmt_dec(out, reachable);
-    fmt_str(out, reachable == 1 ? " block still reachable\n"
-                                : " blocks still reachable\n");
-}
-
 /* Has report() anything to say: a block nothing reaches, or with
  * --leaks=all any block? */
 static bool
@@ -613,9 +565,7 @@ report(void)
         writer_open(&w, RECORD_LEAK_SUMMARY);
         writer_field_dec(&w, RECORD_FIELD_LEAK_BYTES, db + ib);
         writer_field_dec(&w, RECORD_FIELD_LEAK_BLOCKS, dn + in);
-        writer_text_begin(&w);
-        put_summary(&w.out, dn, db, in, ib, rn, rb);
-        writer_text_end(&w);
+        writer_leak_summary_lines(&w, dn, db, in, ib, rn, rb);
         writer_close(&w);
     }
     munmap(groups, n_blocks * sizeof *groups + 1);
@@ -651,10 +601,7 @@ say_skipped(const char *why)
 {
     struct writer w;
     writer_open(&w, RECORD_NOTE);
-    writer_message_begin(&w);
-    fmt_str(&w.out, "leak check skipped: ");
-    fmt_str(&w.out, why);
-    writer_message_end(&w);
+    writer_say(&w, "leak check skipped: ", why, NULL);
     writer_close(&w);
 }
 

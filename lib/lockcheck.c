@@ -19,6 +19,7 @@
 #include "frames.h"
 #include "report.h"
 #include "traces.h"
+#include "writer_words.h"
 
 #include <stdlib.h>
 
@@ -42,10 +43,7 @@ report_unlocked(const char *func)
     report_begin(&w, RECORD_LOCK_NOT_HELD, func,
                  "called without holding the lock");
     frames_put_trace(&w, "call", "Called at", trace);
-    writer_message_begin(&w);
-    fmt_str(&w.out, func);
-    fmt_str(&w.out, " called without the lock held (deadbyte_set_lock_check)");
-    writer_message_end(&w);
+    writer_say_unlocked(&w, func);
     writer_fatal(&w, func, "called without holding the lock", NULL);
     report_end(&w);
 }

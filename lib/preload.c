@@ -24,6 +24,7 @@
 #include "heap.h"
 #include "options.h"
 #include "writer.h"
+#include "writer_words.h"
 
 /* The C library's declarations: ours must match them exactly. */
 #include <malloc.h>
@@ -120,24 +121,9 @@ warn_alignment(const char *func, size_t align, const char *why,
                size_t rounded)
 {
     struct writer w;
-    struct fmt *out = &w.out;
     writer_open(&w, RECORD_NOTE);
     writer_field(&w, RECORD_FIELD_FUNCTION, func);
-    writer_message_begin(&w);
-    fmt_str(out, "warning: ");
-    fmt_str(out, func);
-    fmt_str(out, ": alignment ");
-    fmt_dec(out, align);
-    fmt_str(out, " is ");
-    fmt_str(out, why);
-    if (rounded) {
-        fmt_str(out, "; using ");
-        fmt_dec(out, rounded);
-        fmt_str(out, ", as the C library does");
-    } else {
-        fmt_str(out, "; returning EINVAL");
-    }
-    writer_message_end(&w);
+    writer_say_alignment(&w, func, align, why, rounded);
     writer_close(&w);
 }
 

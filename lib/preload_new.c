@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include "preload.h"
+#include "writer_words.h"
 
 #include "fmt.h"
 
@@ -35,12 +36,11 @@
 static _Noreturn void
 cxx_runtime_missing(const char *what)
 {
-    struct fmt out;
-    fmt_open(&out, STDERR_FILENO);
-    fmt_str(&out, "deadbyte: operator new: out of memory, and ");
-    fmt_str(&out, what);
-    fmt_str(&out, " is not in this process\n");
-    fmt_flush(&out);
+    struct writer w;
+    writer_open(&w, RECORD_NOTE);
+    writer_say(&w, "operator new: out of memory, and ", what,
+               " is not in this process");
+    writer_close(&w);
     abort();
 }
 

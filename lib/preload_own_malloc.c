@@ -15,6 +15,7 @@
 
 #include "fmt.h"
 #include "writer.h"
+#include "writer_words.h"
 
 #include <dlfcn.h>
 #include <link.h>
@@ -59,26 +60,13 @@ preload_check_own_malloc(void)
 
     /* "deadbyte: warning: malloc and free are defined in ./prog, ahead
      * of deadbyte's: the blocks they hand out are not checked" */
-    struct writer w;
-    struct fmt *out = &w.out;
-    writer_open(&w, RECORD_NOTE);
-    writer_message_begin(&w);
-    fmt_str(out, "warning: ");
+    const char *listed[N_NAMES];
     size_t put = 0;
-    for (size_t i = 0; i < N_NAMES; i++) {
-        if (!shadowed[i])
-            continue;
-        if (put > 0)
-            fmt_str(out, put + 1 == count ? " and " : ", ");
-        fmt_str(out, names[i]);
-        put++;
-    }
-    fmt_str(out, count == 1 ? " is" : " are");
-    fmt_str(out, " defined in ");
-    fmt_str(out, module);
-    fmt_str(out, ", ahead of deadbyte's: the blocks ");
-    fmt_str(out, count == 1 ? "it hands" : "they hand");
-    fmt_str(out, " out are not checked");
-    writer_message_end(&w);
+    for (size_t i = 0; i < N_NAMES; i++)
+        if (shadowed[i])
+            listed[put++] = names[i];
+    struct writer w;
+    writer_open(&w, RECORD_NOTE);
+    writer_say_own_malloc(&w, listed, put, module);
     writer_close(&w);
 }

@@ -23,6 +23,7 @@
 #include "thread_id.h"
 #include "traces.h"
 #include "writer.h"
+#include "writer_words.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -93,15 +94,7 @@ second_error(const char *func, const char *check)
     writer_open(&w, RECORD_SECOND_ERROR);
     writer_field(&w, RECORD_FIELD_FUNCTION, func);
     writer_field(&w, RECORD_FIELD_CHECK, check);
-    writer_message_begin(&w);
-    fmt_str(&w.out, "a second error while reporting the first in process ");
-    fmt_dec(&w.out, (uintmax_t)getpid());
-    fmt_str(&w.out, ": ");
-    fmt_str(&w.out, func);
-    fmt_str(&w.out, ": ");
-    fmt_str(&w.out, check);
-    fmt_str(&w.out, "; aborting");
-    writer_message_end(&w);
+    writer_say_second_error(&w, func, check);
     writer_close(&w);
     abort_now();
 }
@@ -199,41 +192,6 @@ finish(struct writer *w, const char *func, const char *check)
     report_end(w);
 }
 
-static void
-put_api_char(struct fmt *out, unsigned char id)
-{
-    fmt_char(out, '\'');
-    if (id >= 0x20 && id < 0x7f) {
-        fmt_char(out, (char)id);
-    } else {
-        fmt_str(out, "\\x");
-        fmt_hex2(out, id);
-    }
-    fmt_char(out, '\'');
-}
-
-/* "the 16-byte block allocated with malloc (call #12)" */
-static void
-put_block_words(struct fmt *out, const struct block_record *record)
-{
-    fmt_str(out, "the ");
-    fmt_dec(out, record->size);
-    if (record->tracked) {
-        fmt_str(out, "-byte block registered with deadbyte_track (API ");
-        put_api_char(out, (unsigned char)record->api);
-        fmt_char(out, ')');
-        return;
-    }
-    fmt_str(out, "-byte block allocated with ");
-    const char *name = api_alloc_name(record->api);
-    fmt_str(out, name ? name : "?");
-    if (record->serial) {
-        fmt_str(out, " (call #");
-        fmt_dec(out, record->serial);
-        fmt_char(out, ')');
-    }
-}
-
 /* The tracebacks every report about a block ends with. */
 static void
 put_traces(struct writer *w, const struct block_record *record,
@@ -318,85 +276,25 @@ report_bad_block(const struct report_bad *bad)
     /* The stack of the bad call: "free() was called at". */
     struct fmt title;
     fmt_open(&title, -1);
-    fmt_str(&title, "Detected by ");
-    fmt_str(&title, bad->func);
-    fmt_str(&title, " at");
+    words_detected_title(&title, bad->func);
     title.buf[title.len] = '\0';
     struct block_record live = *record;
     live.freed = false; /* the registry copy predates this release */
     put_traces(&w, &live, title.buf, bad->call_trace);
 
-    struct fmt *out = &w.out;
-    unsigned char id = found.header_api;
     if (bad->fault == BLOCK_BAD_LEADING_PAD)
         writer_offset(&w, record->p, -(intptr_t)found.bad_lead);
     else if (bad->fault == BLOCK_BAD_TRAILING_PAD)
         writer_offset(&w, record->p,
                       (intptr_t)(record->size + (size_t)found.bad_tail));
-    writer_message_begin(&w);
-    switch (bad->fault) {
-    case BLOCK_BAD_ID:
-        if (api_alloc_name((char)id)) {
-            fmt_str(out, "API mismatch: a block allocated with ");
-            fmt_str(out, api_alloc_name((char)id));
-            fmt_str(out, " was released with ");
-            fmt_str(out, bad->func);
-        } else {
-            fmt_str(out, "the API id of the block was overwritten (deadbyte "
-                         "recorded ");
-            put_api_char(out, (unsigned char)record->api);
-            fmt_str(out, "): an underflow or a wild write reached the "
-                         "header");
-        }
-        break;
-    case BLOCK_BAD_LEADING_PAD:
-        fmt_str(out, "buffer underflow: something wrote before the start "
-                     "of the block, at p-");
-        fmt_dec(out, (uintmax_t)found.bad_lead);
-        break;
-    case BLOCK_BAD_SIZE:
-        fmt_str(out, "the size field is corrupt: an underflow or a wild "
-                     "write reached the header");
-        break;
-    case BLOCK_BAD_TRAILING_PAD:
-        fmt_str(out, "buffer overflow: something wrote past the end of "
-                     "the ");
-        fmt_dec(out, record->size);
-        fmt_str(out, "-byte block, at p+");
-        fmt_dec(out, record->size + (size_t)found.bad_tail);
-        break;
-    case BLOCK_BAD_DELETE_SIZE:
-        fmt_str(out, "sized delete mismatch: ");
-        fmt_str(out, bad->func);
-        fmt_str(out, " was told the block holds ");
-        fmt_dec(out, bad->delete_size);
-        fmt_str(out, " bytes, but ");
-        fmt_dec(out, record->size);
-        fmt_str(out, " were requested from ");
-        fmt_str(out, api_alloc_name(record->api) ? api_alloc_name(record->api)
-                                                 : "?");
-        break;
-    case BLOCK_OK:
-        break;
-    }
-    writer_message_end(&w);
+    struct bad_block_words words = {
+        bad->func,    bad->fault,     record,           found.header_api,
+        bad->verify_api, found.bad_lead, found.bad_tail, bad->delete_size};
+    writer_say_bad_block(&w, &words);
     writer_rerun(&w, record->serial);
-
-    /* CPython's detail after the check. */
     struct fmt detail;
     fmt_open(&detail, -1);
-    if (bad->fault == BLOCK_BAD_ID) {
-        fmt_str(&detail, "Allocated using API ");
-        put_api_char(&detail, id);
-        fmt_str(&detail, ", verified using API '");
-        fmt_char(&detail, bad->verify_api);
-        fmt_char(&detail, '\'');
-    } else if (bad->fault == BLOCK_BAD_DELETE_SIZE) {
-        fmt_dec(&detail, record->size);
-        fmt_str(&detail, " bytes allocated, ");
-        fmt_dec(&detail, bad->delete_size);
-        fmt_str(&detail, " passed");
-    }
+    words_bad_block_detail(&detail, &words);
     detail.buf[detail.len] = '\0';
     writer_fatal(&w, bad->func, check, detail.len ? detail.buf : NULL);
     report_end(&w);
@@ -412,7 +310,6 @@ report_unknown_pointer(const char *func, const void *p, uint32_t call_trace)
     struct block_record inside;
     bool interior = registry_containing((uintptr_t)p, &inside);
     struct writer w;
-    struct fmt *out = &w.out;
     report_begin(&w, interior ? RECORD_INTERIOR_FREE : RECORD_INVALID_FREE,
                  func, interior ? "interior pointer" : "invalid pointer");
     if (interior) {
@@ -426,137 +323,28 @@ report_unknown_pointer(const char *func, const void *p, uint32_t call_trace)
             put_freed_dump(&w, &inside, options.serialno, &first);
         } else if (!inside.tracked) { /* a tracked block has no header */
             writer_text_begin(&w);
-            dump_record(out, &inside, options.serialno, &found);
+            dump_record(&w.out, &inside, options.serialno, &found);
             writer_text_end(&w);
         }
         put_traces(&w, &inside, "Bad call at", call_trace);
-        writer_message_begin(&w);
-        fmt_str(out, "interior pointer: ");
-        fmt_str(out, func);
-        fmt_str(out, " was given p+");
-        fmt_dec(out, (uintptr_t)p - inside.p);
-        fmt_str(out, ", not the start p of ");
-        put_block_words(out, &inside);
-        if (inside.freed)
-            fmt_str(out, ", which was freed already");
-        writer_message_end(&w);
+        writer_say_interior(&w, func, &inside, (uintptr_t)p - inside.p);
         writer_rerun(&w, inside.serial);
         finish(&w, func, "interior pointer");
     }
     writer_field_hex(&w, RECORD_FIELD_ADDRESS, (uintptr_t)p);
-    writer_text_begin(&w);
-    fmt_str(out, "Pointer ");
-    fmt_ptr(out, p);
-    fmt_str(out, " was not handed out by deadbyte: it lies ");
-    frames_put_where(out, (uintptr_t)p);
-    fmt_str(out, ".\n\n");
-    writer_text_end(&w);
+    writer_pointer_lines(&w, p);
     frames_put_trace(&w, "call", "Bad call at", call_trace);
-    writer_message_begin(&w);
-    fmt_str(out, "invalid pointer: ");
-    fmt_str(out, func);
-    fmt_str(out, " was given a pointer that no allocation function "
-                 "returned (or whose block was released long ago)");
-    writer_message_end(&w);
+    writer_say_invalid(&w, func);
     finish(&w, func, "invalid pointer");
 }
 
-/*
- * The dump of a freed block, which the quarantine still holds: its header
- * is DEADBYTE too, so the size and API come from the registry.  Lists the
- * bytes that are no longer DEADBYTE (a write after free); returns how
- * many, and the offset from p of the first in *FIRST.
- */
+/* The dump of a freed block (dump.c), as lines of text of the record. */
 static size_t
 put_freed_dump(struct writer *w, const struct block_record *record,
                bool with_serial, ptrdiff_t *first)
 {
-    struct fmt *out = &w->out;
     writer_text_begin(w);
-    const unsigned char *p = (const unsigned char *)record->p;
-    size_t end = record->size + block_overhead(with_serial) - 2 * SST;
-    fmt_str(out, "Debug memory block at address p=");
-    fmt_ptr(out, p);
-    fmt_str(out, ": API ");
-    dump_api(out, (unsigned char)record->api);
-    fmt_str(out, ", freed\n    ");
-    fmt_dec(out, record->size);
-    fmt_str(out, " bytes originally requested\n");
-    if (record->guard != BLOCK_GUARD_NONE) {
-        /* Not filled: its pages cannot be read or written at all. */
-        fmt_str(out, "    Its pages are PROT_NONE while it is in the "
-                     "quarantine (--guard-pages).\n");
-        if (record->serial) {
-            fmt_str(out, "    The block was made by call #");
-            fmt_dec(out, record->serial);
-            fmt_str(out, " to debug malloc/realloc.\n");
-        }
-        fmt_char(out, '\n');
-        writer_text_end(w);
-        return 0;
-    }
-    /* A large block was filled, and is compared, at its ends only. */
-    size_t fill_end = block_fill_end(record->size, options.fill_limit);
-    if (fill_end < record->size) {
-        fmt_str(out, "    Only the first and last ");
-        fmt_dec(out, fill_end);
-        fmt_str(out, " bytes of its data were filled (--fill-limit).\n");
-    }
-    fmt_str(out, "    The block was filled with DEADBYTE (0xdd) when it was "
-                 "freed");
-    size_t changed = 0;
-    /* Read a page at a time (a system call per byte took 12 s for an 8
-     * MiB block); chunks end at page boundaries, so a chunk that cannot
-     * be read is a page that is not there, skipped whole. */
-    const unsigned char *base = p - record->offset;
-    size_t total = record->offset + end;
-    unsigned char chunk[4096];
-    /* The middle of a large block's data, which the free did not fill. */
-    size_t skip_from = record->offset + fill_end;
-    size_t skip_to = record->offset + record->size - fill_end;
-    for (size_t done = 0; done < total;) {
-        if (fill_end < record->size && done >= skip_from && done < skip_to)
-            done = skip_to;
-        size_t to_boundary =
-            sizeof chunk - ((uintptr_t)(base + done) & (sizeof chunk - 1));
-        size_t n = total - done < to_boundary ? total - done : to_boundary;
-        if (fill_end < record->size && done < skip_from &&
-            n > skip_from - done)
-            n = skip_from - done;
-        bool readable = dump_safe_read(chunk, base + done, n);
-        for (size_t j = 0; readable && j < n; j++) {
-            if (chunk[j] == DEADBYTE)
-                continue;
-            ptrdiff_t at = (ptrdiff_t)(done + j) - (ptrdiff_t)record->offset;
-            if (changed == 0) {
-                *first = at;
-                fmt_str(out, "; these bytes changed since:\n");
-            }
-            if (++changed <= 16) {
-                fmt_str(out, at < 0 ? "        at p-" : "        at p+");
-                fmt_dec(out, (uintmax_t)(at < 0 ? -at : at));
-                fmt_str(out, ": 0x");
-                fmt_hex2(out, chunk[j]);
-                fmt_str(out, " *** OUCH\n");
-            }
-        }
-        done += n;
-    }
-    if (changed == 0)
-        fmt_str(out, ", and deadbyte's quarantine still holds it.\n");
-    if (changed > 16) {
-        fmt_str(out, "        ... and ");
-        fmt_dec(out, changed - 16);
-        fmt_str(out, " more\n");
-    }
-    if (record->serial) {
-        fmt_str(out, "    The block was made by call #");
-        fmt_dec(out, record->serial);
-        fmt_str(out, " to debug malloc/realloc.\n");
-    }
-    if (record->size > 0)
-        dump_data(out, p, record->size);
-    fmt_char(out, '\n');
+    size_t changed = dump_freed(&w->out, record, with_serial, first);
     writer_text_end(w);
     return changed;
 }
@@ -586,13 +374,7 @@ report_freed_block(const char *func, const struct block_record *record,
     ptrdiff_t first = 0;
     put_freed_dump(&w, record, options.serialno, &first);
     put_traces(&w, record, title, call_trace);
-    writer_message_begin(&w);
-    fmt_str(&w.out, words);
-    fmt_str(&w.out, func);
-    fmt_str(&w.out, " was given ");
-    put_block_words(&w.out, record);
-    fmt_str(&w.out, ", which was freed already");
-    writer_message_end(&w);
+    writer_say_freed(&w, words, func, record);
     writer_rerun(&w, record->serial);
     finish(&w, func, check);
 }
@@ -602,29 +384,14 @@ report_tracked_block(const char *func, const struct block_record *record,
                      uint32_t call_trace)
 {
     struct writer w;
-    struct fmt *out = &w.out;
     report_begin(&w, RECORD_TRACKED_BLOCK, func,
                  "block registered with deadbyte_track");
     writer_block(&w, record);
-    writer_text_begin(&w);
-    fmt_str(out, "Memory block at p=");
-    fmt_ptr(out, (const void *)record->p);
-    fmt_str(out, ": ");
-    fmt_dec(out, record->size);
-    fmt_str(out, " bytes registered with deadbyte_track(), not allocated "
-                 "by deadbyte\n\n");
-    writer_text_end(&w);
+    writer_tracked_lines(&w, record);
     frames_put_trace(&w, "alloc", "Memory block registered at",
                      record->alloc_trace);
     frames_put_trace(&w, "call", "Bad call at", call_trace);
-    writer_message_begin(&w);
-    fmt_str(out, "tracked block: ");
-    fmt_str(out, func);
-    fmt_str(out, " was given ");
-    put_block_words(out, record);
-    fmt_str(out, "; call deadbyte_untrack() and release it the way it "
-                 "was obtained");
-    writer_message_end(&w);
+    writer_say_tracked(&w, func, record);
     finish(&w, func, "block registered with deadbyte_track");
 }
 
@@ -633,25 +400,14 @@ report_write_after_free(const char *func, const struct block_record *record,
                         bool with_serial)
 {
     struct writer w;
-    struct fmt *out = &w.out;
     report_begin(&w, RECORD_WRITE_AFTER_FREE, func, "write after free");
     writer_block(&w, record);
     ptrdiff_t first = 0;
     size_t changed = put_freed_dump(&w, record, with_serial, &first);
     put_traces(&w, record, NULL, 0);
     writer_offset(&w, record->p, first);
-    writer_message_begin(&w);
-    fmt_str(out, "write after free: ");
-    fmt_dec(out, changed);
-    fmt_str(out, changed == 1 ? " byte of " : " bytes of ");
-    put_block_words(out, record);
-    fmt_str(out, " changed after it was freed, the first at p");
-    fmt_char(out, first < 0 ? '-' : '+');
-    fmt_dec(out, (uintmax_t)(first < 0 ? -first : first));
-    fmt_str(out, strcmp(func, "deadbyte_check_heap") == 0
-                     ? " (found by the heap check)"
-                     : " (found when the block left the quarantine)");
-    writer_message_end(&w);
+    writer_say_write_after_free(&w, record, changed, first,
+                                strcmp(func, "deadbyte_check_heap") == 0);
     writer_rerun(&w, record->serial);
     finish(&w, func, "write after free");
 }
@@ -660,32 +416,15 @@ void
 report_out_of_memory(const char *func, const void *p, size_t size)
 {
     struct writer w;
-    struct fmt *out = &w.out;
     report_begin(&w, RECORD_OUT_OF_MEMORY, func,
                  "out of memory for the block registry");
     writer_field_hex(&w, RECORD_FIELD_ADDRESS, (uintptr_t)p);
     writer_field_dec(&w, RECORD_FIELD_SIZE, size);
-    writer_message_begin(&w);
-    fmt_str(out, "out of memory: ");
-    fmt_str(out, func);
-    fmt_str(out, " moved a block of ");
-    fmt_dec(out, size);
-    fmt_str(out, " bytes to p=");
-    fmt_ptr(out, p);
-    fmt_str(out, ", and mmap failed when deadbyte grew its table of "
-                 "blocks to record it; the old block is gone, so no "
-                 "result would be safe");
-    writer_message_end(&w);
+    writer_say_out_of_memory(&w, func, p, size);
     finish(&w, func, "out of memory for the block registry");
 }
 
 /* ---- The parts of a report, for the reports of other files ------------ */
-
-void
-report_put_block_words(struct fmt *out, const struct block_record *record)
-{
-    put_block_words(out, record);
-}
 
 void
 report_put_traces(struct writer *w, const struct block_record *record,

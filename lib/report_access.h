@@ -9,18 +9,12 @@
 #define DEADBYTE_REPORT_ACCESS_H
 
 #include "registry.h"
+#include "writer_words.h" /* enum access_kind */
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-enum access_kind {
-    ACCESS_READ,
-    ACCESS_WRITE,
-    /* A fault whose direction the processor does not tell the signal
-     * handler (outside x86): reported as an "access". */
-    ACCESS_UNKNOWN,
-};
 
 struct report_access {
     const char *func;      /* "memcpy"; NULL: an instruction that faulted

@@ -17,8 +17,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *const kind_names[] = {
@@ -145,12 +147,61 @@ open_output(bool *records)
     return STDERR_FILENO;
 }
 
+/*
+ * One record at a time in a process: a record longer than the buffer
+ * takes several write()s, and two threads' records must not mix their
+ * lines.  The owner is a kernel thread id, so that a thread that opens a
+ * record inside its own (a fatal error found while it printed
+ * statistics, a handler of a signal that came meanwhile) passes: it
+ * writes out what its first record has buffered, and the reader sees
+ * the first cut short.  An owner that is gone (a child forked while
+ * another thread wrote) or stuck (10 s: in a handler, or waiting for a
+ * lock this thread holds) is passed over, as report.c's lock does.
+ */
+static _Atomic pid_t record_owner;
+static __thread struct writer *this_threads_record
+    __attribute__((tls_model("initial-exec")));
+#define RECORD_WAIT_MS 10000
+
+static void
+take_records(struct writer *w)
+{
+    pid_t me = this_thread();
+    w->outer = this_threads_record;
+    if (w->outer) {
+        writer_flush(w->outer);
+    } else {
+        for (unsigned waited_ms = 0;; waited_ms += 1) {
+            pid_t owner = 0;
+            if (atomic_compare_exchange_strong(&record_owner, &owner, me))
+                break;
+            if ((owner == me || thread_gone(owner) ||
+                 waited_ms >= RECORD_WAIT_MS) &&
+                atomic_compare_exchange_strong(&record_owner, &owner, me))
+                break;
+            struct timespec pause = {0, 1000 * 1000};
+            nanosleep(&pause, NULL);
+        }
+    }
+    this_threads_record = w;
+}
+
+static void
+give_records_back(struct writer *w)
+{
+    this_threads_record = w->outer;
+    if (!w->outer)
+        atomic_store(&record_owner, 0);
+}
+
 void
 writer_open_text(struct writer *w, int fd)
 {
     fmt_open(&w->out, fd);
     w->records = false;
     w->close_fd = false;
+    w->taken = false;
+    w->outer = NULL;
 }
 
 void
@@ -159,6 +210,8 @@ writer_open(struct writer *w, enum record_kind kind)
     bool records;
     int fd = open_output(&records);
     writer_open_text(w, fd);
+    take_records(w);
+    w->taken = true;
     w->records = records;
     w->close_fd = fd != STDERR_FILENO;
     if (!records)
@@ -199,6 +252,9 @@ writer_close(struct writer *w)
     if (w->close_fd)
         close(w->out.fd);
     w->close_fd = false;
+    if (w->taken)
+        give_records_back(w);
+    w->taken = false;
 }
 
 void

@@ -8,9 +8,10 @@
  * record's encoding, to this process's report file, for the launcher to
  * render as text, JSON or SARIF.
  *
- * No malloc, no stdio, no lock: it runs inside the allocator, on a heap
- * that may be damaged.  A fatal report holds report.c's lock, which
- * keeps one report per thread at a time.
+ * No malloc, no stdio, no lock the program could hold: it runs inside
+ * the allocator, on a heap that may be damaged.  One thread writes a
+ * record at a time; a thread that starts one inside its own (its
+ * re-entry) writes the inner one whole, and the outer is cut short.
  */
 #ifndef DEADBYTE_WRITER_H
 #define DEADBYTE_WRITER_H
@@ -28,6 +29,8 @@ struct writer {
     struct fmt out;
     bool records;  /* the encoding of record.h, else text */
     bool close_fd; /* out.fd was opened for this record */
+    bool taken;    /* this record holds the process's turn to write */
+    struct writer *outer; /* the record this thread was writing, if any */
 };
 
 /*
