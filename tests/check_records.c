@@ -267,6 +267,36 @@ START_TEST(test_records_render_unsymbolized)
 }
 END_TEST
 
+START_TEST(test_records_render_leak_process_once)
+{
+    struct report_file file;
+    /* Under the launcher every leak group names its process; the text
+     * names it once, before the first group. */
+    read_text(RECORD_MAGIC "\n"
+                           "record\tleak\n"
+                           "pid\t7\n"
+                           "process\tleak check\n"
+                           "text\tDirect leak of 24 bytes in 1 block\n"
+                           "end\n"
+                           "record\tindirect-leak\n"
+                           "pid\t7\n"
+                           "process\tleak check\n"
+                           "text\tIndirect leak of 48 bytes in 2 blocks\n"
+                           "end\n"
+                           "record\tleak-summary\n"
+                           "text\tdeadbyte: leak summary: 72 bytes\n"
+                           "end\n",
+              &file);
+    char *out = render(&file);
+    ck_assert_str_eq(out, "deadbyte: leak check in process 7 (?):\n"
+                          "Direct leak of 24 bytes in 1 block\n"
+                          "Indirect leak of 48 bytes in 2 blocks\n"
+                          "deadbyte: leak summary: 72 bytes\n");
+    free(out);
+    records_free(&file);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -278,6 +308,7 @@ main(void)
     tcase_add_test(tc, test_records_cut_short);
     tcase_add_test(tc, test_records_text_fallback);
     tcase_add_test(tc, test_records_render_unsymbolized);
+    tcase_add_test(tc, test_records_render_leak_process_once);
     suite_add_tcase(suite, tc);
     SRunner *runner = srunner_create(suite);
     srunner_run_all(runner, CK_NORMAL);

@@ -132,5 +132,24 @@ else
     diff "$tmp/err" "$tmp/sym" | show
 fi
 
+# The same for a leak check: every group's record names the process,
+# the text once.  The launcher leaves out the process's own summary line.
+rm -f "$tmp/reports"/*
+"$DEADBYTE" --report-dir="$tmp/reports" ./examples/leak >/dev/null 2>"$tmp/err" </dev/null
+report=$(ls "$tmp/reports"/*.report 2>/dev/null | head -n 1)
+sed '$d' "$tmp/err" >"$tmp/launcher"
+if [ -n "$report" ] &&
+   "$DEADBYTE" symbolize "$report" >"$tmp/sym" 2>"$tmp/symerr" &&
+   ! [ -s "$tmp/symerr" ] &&
+   [ "$(grep -c '^deadbyte: leak check in process ' "$tmp/sym")" -eq 1 ] &&
+   grep -q '^deadbyte: leak summary: ' "$tmp/sym" &&
+   grep -v '^deadbyte: leak summary: ' "$tmp/sym" | cmp -s - "$tmp/launcher"; then
+    pass "deadbyte symbolize on the records of a leak check"
+else
+    fail "deadbyte symbolize on the records of a leak check:"
+    show "$tmp/sym" "$tmp/symerr"
+    diff "$tmp/err" "$tmp/sym" | show
+fi
+
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -47,6 +47,13 @@ record_kind_is_error(enum record_kind kind)
     return (unsigned)kind < RECORD_N_KINDS && kinds[kind].error;
 }
 
+bool
+record_kind_is_leak_group(enum record_kind kind)
+{
+    return kind == RECORD_LEAK || kind == RECORD_INDIRECT_LEAK ||
+           kind == RECORD_STILL_REACHABLE;
+}
+
 const char *
 record_kind_suppression(enum record_kind kind)
 {

@@ -103,6 +103,11 @@ const char *record_field_tag(enum record_field id);
 /* The kind named NAME ("double-free"), into *KIND; false if none. */
 bool record_kind_by_name(const char *name, enum record_kind *kind);
 
+/* Is KIND a leak check's group of blocks (leak, indirect-leak,
+ * still-reachable)?  Each names its process; the text shows that line
+ * once, before the first group shown. */
+bool record_kind_is_leak_group(enum record_kind kind);
+
 /* The table of kinds. */
 const char *record_kind_name(enum record_kind kind);
 bool record_kind_is_error(enum record_kind kind);

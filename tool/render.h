@@ -27,8 +27,9 @@ void render_text_record(FILE *out, const struct record *r, bool show_process);
 void render_text_process(FILE *out, const struct record *r,
                          const struct item *item);
 
-/* Every record of FILE as text, or the lines of a text report
- * symbolized (symbolize_line). */
+/* Every record of FILE as text (the process line of a leak check once,
+ * before its first group), or the lines of a text report symbolized
+ * (symbolize_line). */
 void render_text_file(FILE *out, const struct report_file *file);
 
 #endif

@@ -131,8 +131,14 @@ void
 render_text_file(FILE *out, const struct report_file *file)
 {
     if (!file->is_text) {
-        for (size_t i = 0; i < file->n_records; i++)
-            render_text_record(out, &file->records[i], true);
+        /* Every leak group names its process; the text, once. */
+        bool leak_process_shown = false;
+        for (size_t i = 0; i < file->n_records; i++) {
+            const struct record *r = &file->records[i];
+            bool group = record_kind_is_leak_group(r->kind);
+            render_text_record(out, r, !group || !leak_process_shown);
+            leak_process_shown |= group;
+        }
         return;
     }
     /* A text report: its lines, symbolized one by one. */

@@ -360,13 +360,6 @@ record_suppressed(const struct record *r)
     return false;
 }
 
-static bool
-is_leak_group(enum record_kind kind)
-{
-    return kind == RECORD_LEAK || kind == RECORD_INDIRECT_LEAK ||
-           kind == RECORD_STILL_REACHABLE;
-}
-
 /* "3 errors (2 heap-buffer-overflow, 1 double-free) in 2 processes",
  * "1 error (double-free) in 1 process": kinds by count, then in the
  * table's order; "; 2 suppressed" after. */
@@ -422,7 +415,7 @@ print_records(const struct report_file *file, FILE *out,
         const struct record *r = &file->records[i];
         if (r->kind == RECORD_LEAK_SUMMARY)
             continue; /* the launcher sums up itself */
-        if (is_leak_group(r->kind)) {
+        if (record_kind_is_leak_group(r->kind)) {
             for (size_t k = 0; k < r->n_items && !pending_item; k++)
                 if (!r->items[k].is_message &&
                     r->items[k].tag == RECORD_ITEM_PROCESS) {
