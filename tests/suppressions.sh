@@ -30,13 +30,21 @@ run() {
     status=$?
 }
 
-# example KEYWORD KIND FUNCTION: ./examples/EXAMPLE has one error of KIND
-# with FUNCTION in a traceback.
+# check_kind PROGRAM KEYWORD KIND FUNCTION OTHER: ./PROGRAM (or
+# ./examples/PROGRAM; with ARG after a space) has one error of KIND with
+# FUNCTION in a traceback; OTHER is another kind's keyword.
 check_kind() {
     example=$1 keyword=$2 kind=$3 func=$4 other=$5
-    [ -x "examples/$example" ] || { echo "suppressions.sh: examples/$example not built" >&2; exit 99; }
+    case $example in
+    */*) ;;
+    *) example=examples/$example ;;
+    esac
+    prog=${example%% *}
+    [ -x "$prog" ] || { echo "suppressions.sh: $prog not built" >&2; exit 99; }
+    # shellcheck disable=SC2086
+    set -- ./$example
     run "# a known bug
-$keyword:$func" "./examples/$example"
+$keyword:$func" "$@"
     if [ "$status" -eq 134 ] && ! grep -q '^Fatal error: ' "$tmp/err" &&
        ! grep -q 'in process' "$tmp/err" &&
        [ "$(cat "$tmp/err")" = "deadbyte: no error reported; 1 suppressed" ]; then
@@ -46,7 +54,7 @@ $keyword:$func" "./examples/$example"
         show "$tmp/err"
     fi
     for line in "$other:$func" "$keyword:no_such_function_here"; do
-        run "$line" "./examples/$example"
+        run "$line" "$@"
         if [ "$status" -eq 134 ] && grep -q '^Fatal error: ' "$tmp/err" &&
            [ "$(tail -n 1 "$tmp/err")" = "deadbyte: 1 error ($kind) in 1 process" ]; then
             pass "$line leaves the $kind of $example"
@@ -68,6 +76,8 @@ check_kind realloc_freed realloc-freed realloc-of-freed main double-free
 check_kind write_after_free write-after-free write-after-free main use-after-free
 check_kind free_stack invalid-free invalid-free main interior-free
 check_kind interior_free interior-free interior-free main invalid-free
+check_kind 'tests/suppress_kinds track' tracked-block tracked-block free_tracked invalid-free
+check_kind 'tests/suppress_kinds lock' lock-not-held lock-not-held malloc_unlocked tracked-block
 # A pattern matches the file and module too, and ^ anchors to the name.
 check_kind double_free double-free double-free 'double_free.c' invalid-free
 check_kind double_free double-free double-free '^rel*e$' invalid-free
