@@ -72,6 +72,9 @@ START_TEST(test_records_fields_and_items)
                            "pid\t42\n"
                            "process\tfatal error\n"
                            "size\t16\n"
+                           "address\t0x10a0\n"
+                           "leak-bytes\t010\n"
+                           "thread\t12x\n"
                            "bytes\t8\t63 68 00 fd\n"
                            "trace\talloc\tMemory block allocated at\n"
                            "frame\t0x55b08598308b\t/bin/prog\t0x108b\tab12\tmain\t0x1b\t\n"
@@ -92,6 +95,10 @@ START_TEST(test_records_fields_and_items)
     ck_assert_str_eq(record_kind_suppression(r->kind), "overflow");
     ck_assert_uint_eq(record_field_u64(r, RECORD_FIELD_PID, 0), 42);
     ck_assert_uint_eq(record_field_u64(r, RECORD_FIELD_SERIAL, 9), 9);
+    ck_assert_uint_eq(record_field_u64(r, RECORD_FIELD_SIZE, 0), 16);
+    ck_assert_uint_eq(record_field_u64(r, RECORD_FIELD_ADDRESS, 0), 0x10a0);
+    ck_assert_uint_eq(record_field_u64(r, RECORD_FIELD_LEAK_BYTES, 0), 10);
+    ck_assert_uint_eq(record_field_u64(r, RECORD_FIELD_THREAD, 5), 5);
     ck_assert_str_eq(record_field(r, RECORD_FIELD_BYTES), "8\t63 68 00 fd");
     ck_assert_str_eq(record_field(r, RECORD_FIELD_MESSAGE),
                      "buffer overflow: at p+16");

@@ -101,9 +101,11 @@ record_field_u64(const struct record *r, enum record_field id, uint64_t def)
     const char *s = record_field(r, id);
     if (!s || !*s)
         return def;
+    /* Decimal, or hexadecimal with "0x": never octal. */
+    bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
     char *end;
-    uint64_t v = strtoull(s, &end, 0);
-    return *end == '\0' ? v : def;
+    uint64_t v = strtoull(s, &end, hex ? 16 : 10);
+    return *end == '\0' && end != s ? v : def;
 }
 
 /* The values of one line, unescaped in place: LINE is cut at each tab. */
