@@ -402,7 +402,44 @@ print_error_summary(FILE *out, const struct reports_summary *s)
     fputc('\n', out);
 }
 
-/* Print the records of FILE that are shown, and count them in S. */
+/*
+ * The three places a run's reports go out, in order: each record shown
+ * (leak groups with the process line to write first, if any: PROCESS of
+ * the record OF), each report file written as text, then the summary.
+ */
+static void
+show_record(FILE *out, const struct record *r, const struct record *of,
+            const struct item *process)
+{
+    bool group = record_kind_is_leak_group(r->kind);
+    if (group && process)
+        render_text_process(out, of, process);
+    render_text_record(out, r, !group);
+}
+
+static void
+show_text_file(FILE *out, const struct report_file *file)
+{
+    render_text_file(out, file);
+}
+
+static void
+show_summary(FILE *out, const struct reports_summary *s)
+{
+    print_error_summary(out, s);
+    if (s->leaked_blocks > 0) {
+        fprintf(out, "deadbyte: %zu byte%s leaked in %zu block%s in %zu process%s",
+                s->leaked_bytes, s->leaked_bytes == 1 ? "" : "s",
+                s->leaked_blocks, s->leaked_blocks == 1 ? "" : "s",
+                s->leak_processes, s->leak_processes == 1 ? "" : "es");
+        if (s->suppressed_bytes)
+            fprintf(out, " (%zu bytes suppressed)", s->suppressed_bytes);
+        fputc('\n', out);
+    }
+}
+
+/* Show the records of FILE that are not suppressed, and count them in
+ * S. */
 static void
 print_records(const struct report_file *file, FILE *out,
               struct reports_summary *s)
@@ -435,10 +472,8 @@ print_records(const struct report_file *file, FILE *out,
                 s->leaked_blocks += blocks;
                 had_leak = true;
             }
-            if (!shown_leak && pending_item)
-                render_text_process(out, pending, pending_item);
+            show_record(out, r, pending, shown_leak ? NULL : pending_item);
             shown_leak = true;
-            render_text_record(out, r, false);
             continue;
         }
         if (record_kind_is_error(r->kind)) {
@@ -450,7 +485,7 @@ print_records(const struct report_file *file, FILE *out,
             s->kind_errors[r->kind]++;
             had_error = true;
         }
-        render_text_record(out, r, true);
+        show_record(out, r, NULL, NULL);
     }
     s->error_processes += had_error;
     s->leak_processes += had_leak;
@@ -513,7 +548,7 @@ reports_print(const char *dir, FILE *out, int remove, time_t since)
         if (file.is_text) {
             /* Not records (a library of another version): shown as it
              * is, symbolized, but not counted. */
-            render_text_file(out, &file);
+            show_text_file(out, &file);
         } else {
             records_symbolize(&file);
             print_records(&file, out, &summary);
@@ -525,16 +560,7 @@ reports_print(const char *dir, FILE *out, int remove, time_t since)
     free(reports);
     if (remove)
         rmdir(dir);
-    print_error_summary(out, &summary);
-    if (summary.leaked_blocks > 0) {
-        fprintf(out, "deadbyte: %zu byte%s leaked in %zu block%s in %zu process%s",
-                summary.leaked_bytes, summary.leaked_bytes == 1 ? "" : "s",
-                summary.leaked_blocks, summary.leaked_blocks == 1 ? "" : "s",
-                summary.leak_processes, summary.leak_processes == 1 ? "" : "es");
-        if (summary.suppressed_bytes)
-            fprintf(out, " (%zu bytes suppressed)", summary.suppressed_bytes);
-        fputc('\n', out);
-    }
+    show_summary(out, &summary);
     fflush(out);
     return summary;
 }
