@@ -192,6 +192,78 @@ START_TEST(test_records_cut_short)
 }
 END_TEST
 
+START_TEST(test_records_inside_record)
+{
+    struct report_file file;
+    /* A record begun inside another on the same thread (a note written
+     * while statistics were): read whole, then the outer one goes on. */
+    read_text(RECORD_MAGIC "\n"
+                           "record\tstatistics\n"
+                           "process\tstatistics\n"
+                           "trace\tcall\tCalled at\n"
+                           "record\tnote\n"
+                           "message\tinner\n"
+                           "end\n"
+                           "frame\t0x10\t/bin/prog\t0x10\t\tf\t0x3\t\n"
+                           "trace-end\n"
+                           "text\tmore\n"
+                           "end\n",
+              &file);
+    ck_assert_uint_eq(file.n_records, 2);
+    const struct record *outer = &file.records[0], *inner = &file.records[1];
+    ck_assert_int_eq(outer->kind, RECORD_STATISTICS);
+    ck_assert(outer->complete);
+    ck_assert_uint_eq(outer->n_items, 3);
+    ck_assert_uint_eq(outer->traces[0]->n_frames, 1);
+    ck_assert(outer->traces[0]->ended);
+    ck_assert_str_eq(outer->items[2].value, "more");
+    ck_assert_int_eq(inner->kind, RECORD_NOTE);
+    ck_assert(inner->complete);
+    ck_assert_uint_eq(inner->n_items, 1);
+    ck_assert_uint_eq(inner->n_traces, 0);
+    records_free(&file);
+}
+END_TEST
+
+START_TEST(test_records_many)
+{
+    /* Enough records, items and frames to grow every array a few
+     * times. */
+    char *text = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&text, &size);
+    ck_assert_ptr_nonnull(f);
+    fputs(RECORD_MAGIC "\n", f);
+    for (int i = 0; i < 100; i++) {
+        fprintf(f, "record\tleak\nleak-bytes\t%d\ntrace\talloc\tAt\n", i);
+        for (int k = 0; k <= i; k++)
+            fprintf(f, "frame\t0x%x\t/m\t0x%x\t\t\t0\t\n", k, k);
+        fputs("trace-end\n", f);
+        for (int k = 0; k < i; k++)
+            fprintf(f, "text\tline %d\n", k);
+        fputs("end\n", f);
+    }
+    fclose(f);
+    struct report_file file;
+    read_text(text, &file);
+    ck_assert_uint_eq(file.n_records, 100);
+    for (int i = 0; i < 100; i++) {
+        const struct record *r = &file.records[i];
+        ck_assert_uint_eq(record_field_u64(r, RECORD_FIELD_LEAK_BYTES, 999), (unsigned)i);
+        ck_assert_uint_eq(r->n_items, (unsigned)i + 1);
+        ck_assert_uint_eq(r->traces[0]->n_frames, (unsigned)i + 1);
+        ck_assert_uint_eq(r->traces[0]->frames[i].offset, (unsigned)i);
+        if (i > 0) {
+            char last[32];
+            snprintf(last, sizeof last, "line %d", i - 1);
+            ck_assert_str_eq(r->items[i].value, last);
+        }
+    }
+    records_free(&file);
+    free(text);
+}
+END_TEST
+
 START_TEST(test_records_text_fallback)
 {
     static const char *const texts[] = {
@@ -313,6 +385,8 @@ main(void)
     tcase_add_test(tc, test_records_fields_and_items);
     tcase_add_test(tc, test_records_unknown_tags_and_kinds);
     tcase_add_test(tc, test_records_cut_short);
+    tcase_add_test(tc, test_records_inside_record);
+    tcase_add_test(tc, test_records_many);
     tcase_add_test(tc, test_records_text_fallback);
     tcase_add_test(tc, test_records_render_unsymbolized);
     tcase_add_test(tc, test_records_render_leak_process_once);

@@ -146,26 +146,28 @@ split(char *line, char **values)
     return n;
 }
 
+/* ARRAY of N elements of SIZE, with room for one more: the room is 8,
+ * then doubled each time N reaches it, so that it needs no count of its
+ * own.  NULL when out of memory (ARRAY is kept). */
 static void *
-grow(void *array, size_t *cap, size_t n, size_t size)
+grow(void *array, size_t n, size_t size)
 {
-    if (n < *cap)
+    if (n == 0)
+        return realloc(array, 8 * size);
+    if (n < 8 || (n & (n - 1)) != 0)
         return array;
-    size_t new_cap = *cap ? *cap * 2 : 8;
-    void *grown = realloc(array, new_cap * size);
-    if (grown)
-        *cap = new_cap;
-    return grown;
+    return realloc(array, 2 * n * size);
 }
 
-/* What is being read: the record and traceback lines go into. */
+/* What is being read: the records open (a record begun inside another
+ * -- a note written while statistics were -- is read whole, then the
+ * outer one goes on), and the traceback lines go into. */
+#define MAX_OPEN 8
 struct reader {
     struct report_file *file;
-    size_t records_cap;
-    struct record *record; /* NULL outside a record */
-    size_t items_cap, traces_cap;
-    struct trace *trace; /* NULL outside a traceback */
-    size_t frames_cap;
+    size_t open[MAX_OPEN]; /* indexes in file->records, innermost last */
+    struct trace *trace[MAX_OPEN]; /* the open record's traceback, or NULL */
+    size_t n_open;
 };
 
 static char *
@@ -175,10 +177,9 @@ dup_or_empty(char **values, size_t n, size_t i)
 }
 
 static struct item *
-add_item(struct reader *rd, enum record_item tag)
+add_item(struct record *r, enum record_item tag)
 {
-    struct record *r = rd->record;
-    struct item *items = grow(r->items, &rd->items_cap, r->n_items, sizeof *items);
+    struct item *items = grow(r->items, r->n_items, sizeof *items);
     if (!items)
         return NULL;
     r->items = items;
@@ -195,10 +196,9 @@ read_line(struct reader *rd, char *line)
     char *v[MAX_VALUES];
     size_t n = split(line, v);
     const char *tag = v[0];
+    struct report_file *f = rd->file;
     if (strcmp(tag, "record") == 0) {
-        struct report_file *f = rd->file;
-        struct record *records =
-            grow(f->records, &rd->records_cap, f->n_records, sizeof *records);
+        struct record *records = grow(f->records, f->n_records, sizeof *records);
         if (!records)
             return -1;
         f->records = records;
@@ -209,18 +209,26 @@ read_line(struct reader *rd, char *line)
         if (!r->kind_name)
             return -1;
         record_kind_by_name(r->kind_name, &r->kind);
-        rd->record = r;
-        rd->items_cap = rd->traces_cap = 0;
-        rd->trace = NULL;
+        /* Inside another: that one goes on after this one's end (or
+         * never, if its process died meanwhile: cut short). */
+        if (rd->n_open == MAX_OPEN) {
+            memmove(rd->open, rd->open + 1, (MAX_OPEN - 1) * sizeof rd->open[0]);
+            memmove(rd->trace, rd->trace + 1,
+                    (MAX_OPEN - 1) * sizeof rd->trace[0]);
+            rd->n_open--;
+        }
+        rd->open[rd->n_open] = f->n_records - 1;
+        rd->trace[rd->n_open] = NULL;
+        rd->n_open++;
         return 0;
     }
-    struct record *r = rd->record;
-    if (!r)
+    if (rd->n_open == 0)
         return 0; /* outside a record: nothing of ours */
+    struct record *r = &f->records[rd->open[rd->n_open - 1]];
+    struct trace **trace = &rd->trace[rd->n_open - 1];
     if (strcmp(tag, "end") == 0) {
         r->complete = true;
-        rd->record = NULL;
-        rd->trace = NULL;
+        rd->n_open--;
         return 0;
     }
     for (int i = 0; i < RECORD_N_FIELDS; i++) {
@@ -248,7 +256,7 @@ read_line(struct reader *rd, char *line)
         r->field[i] = value;
         if (i == RECORD_FIELD_MESSAGE) {
             /* Also an item: where it came is where the text shows it. */
-            struct item *it = add_item(rd, RECORD_N_ITEMS);
+            struct item *it = add_item(r, RECORD_N_ITEMS);
             if (!it || !(it->value = strdup(value)))
                 return -1;
             it->is_message = true;
@@ -264,7 +272,7 @@ read_line(struct reader *rd, char *line)
     case RECORD_ITEM_TEXT:
     case RECORD_ITEM_RERUN:
     case RECORD_ITEM_FATAL: {
-        struct item *it = add_item(rd, (enum record_item)item);
+        struct item *it = add_item(r, (enum record_item)item);
         if (!it)
             return -1;
         /* PROCESS: WHAT; TEXT: the line; RERUN: the serial. */
@@ -278,8 +286,7 @@ read_line(struct reader *rd, char *line)
     case RECORD_ITEM_TRACE: {
         struct trace *t = calloc(1, sizeof *t);
         struct trace **traces =
-            t ? grow(r->traces, &rd->traces_cap, r->n_traces, sizeof *traces)
-              : NULL;
+            t ? grow(r->traces, r->n_traces, sizeof *traces) : NULL;
         if (!traces) {
             free(t);
             return -1;
@@ -288,20 +295,18 @@ read_line(struct reader *rd, char *line)
         traces[r->n_traces++] = t;
         t->role = dup_or_empty(v, n, 1);
         t->title = dup_or_empty(v, n, 2);
-        struct item *it = add_item(rd, RECORD_ITEM_TRACE);
+        struct item *it = add_item(r, RECORD_ITEM_TRACE);
         if (!it || !t->role || !t->title)
             return -1;
         it->trace = t;
-        rd->trace = t;
-        rd->frames_cap = 0;
+        *trace = t;
         return 0;
     }
     case RECORD_ITEM_FRAME: {
-        struct trace *t = rd->trace;
+        struct trace *t = *trace;
         if (!t)
             return 0;
-        struct frame *frames =
-            grow(t->frames, &rd->frames_cap, t->n_frames, sizeof *frames);
+        struct frame *frames = grow(t->frames, t->n_frames, sizeof *frames);
         if (!frames)
             return -1;
         t->frames = frames;
@@ -319,14 +324,14 @@ read_line(struct reader *rd, char *line)
         return 0;
     }
     case RECORD_ITEM_UNRECORDED:
-        if (rd->trace && !rd->trace->unrecorded &&
-            !(rd->trace->unrecorded = dup_or_empty(v, n, 1)))
+        if (*trace && !(*trace)->unrecorded &&
+            !((*trace)->unrecorded = dup_or_empty(v, n, 1)))
             return -1;
         return 0;
     case RECORD_ITEM_TRACE_END:
-        if (rd->trace)
-            rd->trace->ended = true;
-        rd->trace = NULL;
+        if (*trace)
+            (*trace)->ended = true;
+        *trace = NULL;
         return 0;
     default:
         return 0; /* a tag of a newer library */
