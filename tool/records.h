@@ -87,7 +87,9 @@ struct report_file {
  * Read the report file F.  Returns 0, or -1 after a message on standard
  * error (no memory).  A file without RECORD_MAGIC is read as text.  A
  * record cut short (its process was killed while writing it) is kept as
- * far as it goes.
+ * far as it goes.  A record begun inside another (a second error, a note
+ * written while statistics were) comes after it in RECORDS, whole; the
+ * outer one takes the lines after the inner one's end, if any come.
  */
 int records_read(FILE *f, const char *path, struct report_file *out);
 void records_free(struct report_file *file);
