@@ -338,52 +338,63 @@ read_line(struct reader *rd, char *line)
     }
 }
 
-int
-records_read(FILE *f, const char *path, struct report_file *out)
+/* The rest of F after the PREFIX_LEN bytes of PREFIX, as OUT's text. */
+static int
+read_text_rest(FILE *f, const char *prefix, size_t prefix_len,
+               struct report_file *out)
 {
-    memset(out, 0, sizeof *out);
-    out->path = strdup(path ? path : "");
     char *all = NULL;
     size_t size = 0;
     FILE *mem = open_memstream(&all, &size);
-    if (!out->path || !mem) {
-        if (mem)
-            fclose(mem);
-        free(all);
-        goto no_memory;
-    }
+    if (!mem)
+        return -1;
+    fwrite(prefix, 1, prefix_len, mem);
     char buf[65536];
     size_t got;
     while ((got = fread(buf, 1, sizeof buf, f)) > 0)
         if (fwrite(buf, 1, got, mem) != got)
             break;
-    if (fclose(mem) != 0 || !all)
-        goto no_memory;
+    if (fclose(mem) != 0 || !all) {
+        free(all);
+        return -1;
+    }
+    out->is_text = true;
+    out->text = all;
+    out->text_len = size;
+    return 0;
+}
+
+int
+records_read(FILE *f, const char *path, struct report_file *out)
+{
+    memset(out, 0, sizeof *out);
+    out->path = strdup(path ? path : "");
+    char *line = NULL;
+    size_t cap = 0;
+    int status = out->path ? 0 : -1;
+    /* The magic line, or a text report. */
+    ssize_t len = status == 0 ? getline(&line, &cap, f) : -1;
     size_t magic = strlen(RECORD_MAGIC);
-    if (size < magic || memcmp(all, RECORD_MAGIC, magic) != 0 ||
-        (size > magic && all[magic] != '\n')) {
-        out->is_text = true;
-        out->text = all;
-        out->text_len = size;
-        return 0;
+    if (status == 0 &&
+        (len < 0 || (size_t)len < magic + 1 || memcmp(line, RECORD_MAGIC, magic) != 0 ||
+         line[magic] != '\n'))
+        status = read_text_rest(f, line ? line : "", len > 0 ? (size_t)len : 0,
+                                out);
+    else {
+        /* Records, one line at a time: the file may be large (a leak
+         * check's thousands of groups), its records less so. */
+        struct reader rd = {.file = out};
+        while (status == 0 && (len = getline(&line, &cap, f)) > 0) {
+            if (line[len - 1] == '\n')
+                line[len - 1] = '\0';
+            /* A NUL in a line (a file cut by a crash, then zero-filled)
+             * ends it there. */
+            status = read_line(&rd, line);
+        }
     }
-    struct reader rd = {.file = out};
-    int status = 0;
-    char *line = all + magic + (size > magic);
-    while (status == 0 && line < all + size) {
-        char *lf = memchr(line, '\n', (size_t)(all + size - line));
-        char *next = lf ? lf + 1 : all + size;
-        if (lf)
-            *lf = '\0';
-        /* A NUL in a line (a file cut by a crash, then zero-filled) ends
-         * it there. */
-        status = read_line(&rd, line);
-        line = next;
-    }
-    free(all);
+    free(line);
     if (status == 0)
         return 0;
-no_memory:
     records_free(out);
     fprintf(stderr, "deadbyte: out of memory reading %s\n", path ? path : "");
     return -1;
