@@ -158,3 +158,60 @@ block_still_dead(const unsigned char *base, size_t bytes, size_t data_at,
     return block_all_dead(base, data_at + end) &&
            block_all_dead(base + last, bytes - last);
 }
+
+enum block_fault
+block_find_fault(const unsigned char *p, size_t n, char api,
+                 enum block_guard guard, char record_api, bool with_serial,
+                 size_t page)
+{
+    if (__builtin_expect(guard != BLOCK_GUARD_NONE, 0)) {
+        /* The page takes the place of the trailer, or of the header,
+         * whose API id and size the record holds as well. */
+        if (guard == BLOCK_GUARD_AFTER) {
+            enum block_fault fault = block_check_head(p, api);
+            if (fault == BLOCK_OK && block_size(p) != n)
+                fault = BLOCK_BAD_SIZE;
+            return fault != BLOCK_OK
+                       ? fault
+                       : block_check_pad(
+                             p, n, block_guarded_gap((uintptr_t)p, n, page));
+        }
+        return record_api != api ? BLOCK_BAD_ID : block_check_pad(p, n, SST);
+    }
+    enum block_fault fault = block_check_head(p, api);
+    if (fault == BLOCK_OK)
+        fault = block_size(p) != n ? BLOCK_BAD_SIZE
+                                   : block_check_tail(p, with_serial, SIZE_MAX);
+    return fault;
+}
+
+unsigned char *
+block_place_guarded(unsigned char *base, size_t len, size_t n,
+                    enum block_guard guard)
+{
+    if (guard != BLOCK_GUARD_AFTER)
+        return base;
+    unsigned char *p =
+        (unsigned char *)block_guarded_data((uintptr_t)(base + len), n);
+    memset(p + n, FORBIDDENBYTE, (size_t)(base + len - (p + n)));
+    return p;
+}
+
+unsigned char *
+block_place_aligned(unsigned char *base, size_t align)
+{
+    memset(base, FORBIDDENBYTE, align - BLOCK_HEADER_SIZE);
+    return base + align;
+}
+
+size_t
+block_freed_bytes(size_t offset, size_t n, enum block_guard guard,
+                  bool with_serial, size_t page)
+{
+    if (guard == BLOCK_GUARD_NONE)
+        return offset + n + block_trailer_size(with_serial);
+    size_t bytes = guard == BLOCK_GUARD_AFTER
+                       ? offset + n
+                       : n + block_trailer_size(with_serial);
+    return (bytes + page - 1) & ~(page - 1);
+}
