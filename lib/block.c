@@ -203,15 +203,3 @@ block_place_aligned(unsigned char *base, size_t align)
     memset(base, FORBIDDENBYTE, align - BLOCK_HEADER_SIZE);
     return base + align;
 }
-
-size_t
-block_freed_bytes(size_t offset, size_t n, enum block_guard guard,
-                  bool with_serial, size_t page)
-{
-    if (guard == BLOCK_GUARD_NONE)
-        return offset + n + block_trailer_size(with_serial);
-    size_t bytes = guard == BLOCK_GUARD_AFTER
-                       ? offset + n
-                       : n + block_trailer_size(with_serial);
-    return (bytes + page - 1) & ~(page - 1);
-}

@@ -263,7 +263,16 @@ unsigned char *block_place_aligned(unsigned char *base, size_t align);
  * bytes of data start) + N + trailer; the whole of its pages, of PAGE
  * bytes, for a block with a guard page GUARD.
  */
-size_t block_freed_bytes(size_t offset, size_t n, enum block_guard guard,
-                         bool with_serial, size_t page);
+static inline size_t
+block_freed_bytes(size_t offset, size_t n, enum block_guard guard,
+                  bool with_serial, size_t page)
+{
+    if (guard == BLOCK_GUARD_NONE)
+        return offset + n + block_trailer_size(with_serial);
+    size_t bytes = guard == BLOCK_GUARD_AFTER
+                       ? offset + n
+                       : n + block_trailer_size(with_serial);
+    return (bytes + page - 1) & ~(page - 1);
+}
 
 #endif

@@ -28,7 +28,6 @@
 #include "dump.h"
 #include "guard.h"
 #include "heap.h"
-#include "heapcheck.h"
 #include "keep_going.h"
 #include "lockcheck.h"
 #include "options.h"
@@ -40,10 +39,65 @@
 #include "usage.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* ---- What the hooks count, for the lifecycle (hooks.h) ------------- */
+
+atomic_size_t hooks_unchecked_calls;
+
+/* Count one call for --check-every: the lifecycle checks the heap. */
+static inline void
+count_call(void)
+{
+    atomic_fetch_add_explicit(&hooks_unchecked_calls, 1, memory_order_relaxed);
+}
+
+static bool untouched_since_fork;
+
+void
+hooks_note_fork_child(void)
+{
+    untouched_since_fork = true;
+}
+
+bool
+hooks_untouched_since_fork(void)
+{
+    return __atomic_load_n(&untouched_since_fork, __ATOMIC_RELAXED);
+}
+
+/* A block is made, freed or resized: a load, and a store only once. */
+static inline void
+note_change(void)
+{
+    if (__builtin_expect(
+            __atomic_load_n(&untouched_since_fork, __ATOMIC_RELAXED), 0))
+        __atomic_store_n(&untouched_since_fork, false, __ATOMIC_RELAXED);
+}
+
+int
+hooks_api_of(const deadbyte_allocator_t *allocator)
+{
+    if (!hooks_installed(allocator))
+        return 0;
+    return ((const struct hooks_ctx *)allocator->ctx)->api_id;
+}
+
+bool
+hooks_base_of(const deadbyte_allocator_t *allocator,
+              deadbyte_allocator_t *base)
+{
+    if (!hooks_installed(allocator))
+        return false;
+    *base = ((const struct hooks_ctx *)allocator->ctx)->base;
+    return true;
+}
+
+/* ---- The hooks -------------------------------------------------------- */
 
 /* The block's serial number: the next one, or 0 when they are off. */
 static size_t
@@ -82,11 +136,11 @@ lay_out(struct hooks_ctx *ctx, unsigned char *p, size_t offset, size_t n,
         return NULL;
     }
     usage_count(+1, n);
-    heapcheck_note_change();
+    note_change();
     if (options.break_at.count)
         breakpoint_check(record.serial, p, n, ctx->api_id, record.alloc_trace);
     if (options.check_every)
-        heapcheck_count_call();
+        count_call();
     return p;
 }
 
@@ -218,7 +272,7 @@ begin_release(const char *func, unsigned char *p, uint32_t trace,
             return false;
         }
         usage_count(-1, record->size);
-        heapcheck_note_change();
+        note_change();
         return true;
     case REGISTRY_FREED:
         if (keep_going_first((uintptr_t)p))
@@ -376,7 +430,7 @@ release(struct hooks_ctx *ctx, const char *func, unsigned char *p,
         __builtin_prefetch((const void *)(next - BLOCK_HEADER_SIZE));
     }
     if (options.check_every)
-        heapcheck_count_call();
+        count_call();
 }
 
 /* free, and sized delete when SIZED: the block must hold SIZE bytes. */
@@ -540,7 +594,7 @@ realloc_in_base(struct hooks_ctx *ctx, unsigned char *p, size_t new_size,
         abort(); /* --keep-going too: no result would be safe */
     }
     usage_count(+1, size);
-    heapcheck_note_change();
+    note_change();
     if (failed) {
         errno = ENOMEM;
         return NULL;

@@ -15,6 +15,7 @@
 #include "writer_words.h"
 
 #include "fmt.h"
+#include "lifecycle.h"
 
 #include <dlfcn.h>
 #include <stdlib.h>
@@ -75,6 +76,7 @@ new_block(struct hooks_ctx *ctx, size_t size, size_t align)
     for (;;) {
         void *p = align ? hooks_memalign(ctx, align, size)
                         : hooks_malloc(ctx, size);
+        lifecycle_after_call();
         if (p)
             return p;
         out_of_memory();
@@ -87,7 +89,9 @@ HOOK_PATH static void *
 new_block_nothrow(struct hooks_ctx *ctx, size_t size, size_t align)
 {
     preload_start();
-    return align ? hooks_memalign(ctx, align, size) : hooks_malloc(ctx, size);
+    void *p = align ? hooks_memalign(ctx, align, size) : hooks_malloc(ctx, size);
+    lifecycle_after_call();
+    return p;
 }
 
 HOOK_PATH static void
@@ -95,6 +99,7 @@ delete_block(struct hooks_ctx *ctx, void *p)
 {
     preload_start();
     hooks_free(ctx, p);
+    lifecycle_after_call();
 }
 
 HOOK_PATH static void
@@ -102,6 +107,7 @@ delete_sized(struct hooks_ctx *ctx, void *p, size_t size)
 {
     preload_start();
     hooks_free_sized(ctx, p, size);
+    lifecycle_after_call();
 }
 
 #define N (&preload_new_ctx)
