@@ -161,8 +161,7 @@ block_still_dead(const unsigned char *base, size_t bytes, size_t data_at,
 
 enum block_fault
 block_find_fault(const unsigned char *p, size_t n, char api,
-                 enum block_guard guard, char record_api, bool with_serial,
-                 size_t page)
+                 enum block_guard guard, char record_api, bool with_serial)
 {
     if (__builtin_expect(guard != BLOCK_GUARD_NONE, 0)) {
         /* The page takes the place of the trailer, or of the header,
@@ -174,7 +173,9 @@ block_find_fault(const unsigned char *p, size_t n, char api,
             return fault != BLOCK_OK
                        ? fault
                        : block_check_pad(
-                             p, n, block_guarded_gap((uintptr_t)p, n, page));
+                             p, n,
+                             block_guarded_gap((uintptr_t)p, n,
+                                               (size_t)getpagesize()));
         }
         return record_api != api ? BLOCK_BAD_ID : block_check_pad(p, n, SST);
     }

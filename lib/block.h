@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 /* CPython's names and values (pycore_pymem.h), also the Windows CRT's. */
 #define FORBIDDENBYTE 0xFD /* guard bytes on both sides of the data */
@@ -218,12 +219,12 @@ enum block_fault block_check(const unsigned char *p, char api,
  * API: in CPython's order the API id, the leading pad, the size field,
  * the trailing pad.  A block with a guard page (GUARD) has no trailer
  * (its few bytes up to the page are its pad: block_guarded_gap), or no
- * header (then RECORD_API, the API id kept apart, is compared), for
- * PAGE-byte pages.  BLOCK_OK if nothing.
+ * header (then RECORD_API, the API id kept apart, is compared).
+ * BLOCK_OK if nothing.
  */
 enum block_fault block_find_fault(const unsigned char *p, size_t n, char api,
                                   enum block_guard guard, char record_api,
-                                  bool with_serial, size_t page);
+                                  bool with_serial);
 
 /* ---- Where the data goes in a base allocation ----------------------- */
 
@@ -260,18 +261,19 @@ unsigned char *block_place_aligned(unsigned char *base, size_t align);
 /*
  * The bytes a freed block spans from its base allocation, which the free
  * fills with DEADBYTE and the quarantine counts: OFFSET (where its N
- * bytes of data start) + N + trailer; the whole of its pages, of PAGE
- * bytes, for a block with a guard page GUARD.
+ * bytes of data start) + N + trailer; the whole of its pages for a block
+ * with a guard page GUARD.
  */
 static inline size_t
 block_freed_bytes(size_t offset, size_t n, enum block_guard guard,
-                  bool with_serial, size_t page)
+                  bool with_serial)
 {
     if (guard == BLOCK_GUARD_NONE)
         return offset + n + block_trailer_size(with_serial);
     size_t bytes = guard == BLOCK_GUARD_AFTER
                        ? offset + n
                        : n + block_trailer_size(with_serial);
+    size_t page = (size_t)getpagesize();
     return (bytes + page - 1) & ~(page - 1);
 }
 

@@ -35,9 +35,7 @@
             return NULL;                                                       \
         }                                                                      \
         const deadbyte_allocator_t *a = &domain_table_current[domain];         \
-        void *p = a->malloc(a->ctx, size);                                     \
-        lifecycle_after_call();                                                \
-        return p;                                                              \
+        LIFECYCLE_RETURN(a->malloc(a->ctx, size));                             \
     }                                                                          \
     HOOK_PATH void *deadbyte_##prefix##_calloc(size_t nelem, size_t elsize)    \
     {                                                                          \
@@ -47,9 +45,7 @@
             return NULL;                                                       \
         }                                                                      \
         const deadbyte_allocator_t *a = &domain_table_current[domain];         \
-        void *p = a->calloc(a->ctx, nelem, elsize);                            \
-        lifecycle_after_call();                                                \
-        return p;                                                              \
+        LIFECYCLE_RETURN(a->calloc(a->ctx, nelem, elsize));                    \
     }                                                                          \
     HOOK_PATH void *deadbyte_##prefix##_realloc(void *ptr, size_t new_size)    \
     {                                                                          \
@@ -59,19 +55,17 @@
             return NULL;                                                       \
         }                                                                      \
         const deadbyte_allocator_t *a = &domain_table_current[domain];         \
-        void *p = ptr ? a->realloc(a->ctx, ptr, new_size)                      \
-                      : a->malloc(a->ctx, new_size);                           \
-        lifecycle_after_call();                                                \
-        return p;                                                              \
+        if (!ptr)                                                              \
+            LIFECYCLE_RETURN(a->malloc(a->ctx, new_size));                     \
+        LIFECYCLE_RETURN(a->realloc(a->ctx, ptr, new_size));                   \
     }                                                                          \
     HOOK_PATH void deadbyte_##prefix##_free(void *ptr)                         \
     {                                                                          \
         lifecycle_start();                                                     \
-        if (ptr) {                                                             \
-            const deadbyte_allocator_t *a = &domain_table_current[domain];     \
-            a->free(a->ctx, ptr);                                              \
-            lifecycle_after_call();                                            \
-        }                                                                      \
+        if (!ptr)                                                              \
+            return;                                                            \
+        const deadbyte_allocator_t *a = &domain_table_current[domain];         \
+        LIFECYCLE_RETURN_VOID(a->free(a->ctx, ptr));                           \
     }
 
 DOMAIN_FUNCTIONS(raw, DEADBYTE_DOMAIN_RAW)

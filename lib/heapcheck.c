@@ -85,7 +85,7 @@ block_fault(const struct block_record *record)
         return guarded_block_fault(record);
     return block_find_fault((const unsigned char *)record->p, record->size,
                             record->api, BLOCK_GUARD_NONE, record->api,
-                            options.serialno, (size_t)getpagesize());
+                            options.serialno);
 }
 
 static void

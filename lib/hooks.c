@@ -304,7 +304,7 @@ hooks_block_fault(char api, const unsigned char *p,
 {
     return block_find_fault(p, record->size, api,
                             (enum block_guard)record->guard, record->api,
-                            options.serialno, (size_t)getpagesize());
+                            options.serialno);
 }
 
 HOOK_PATH bool
@@ -384,7 +384,7 @@ release(struct hooks_ctx *ctx, const char *func, unsigned char *p,
     bool guarded = record->guard != BLOCK_GUARD_NONE;
     size_t bytes = block_freed_bytes(record->offset, record->size,
                                      (enum block_guard)record->guard,
-                                     options.serialno, (size_t)getpagesize());
+                                     options.serialno);
     if (guarded) {
         /* Its pages become PROT_NONE: a use after free faults at once
          * (guard_signal.c reports it), while the block is in quarantine.

@@ -94,7 +94,7 @@ bool hooks_base_of(const deadbyte_allocator_t *allocator,
  * --check-every: the calls the hooks made (each block made, and each
  * free that puts one in the quarantine) that no heap check has taken
  * off yet.  The hooks only count them, when options.check_every is set;
- * the lifecycle checks the heap after a call (lifecycle_after_call) and
+ * the lifecycle checks the heap after a call (LIFECYCLE_RETURN) and
  * takes N off for each check.
  */
 extern atomic_size_t hooks_unchecked_calls;

@@ -55,16 +55,29 @@ void lifecycle_at_fork_child(void (*fn)(void));
 void lifecycle_check_due(void);
 
 /*
- * After a call of the debug hooks: with --check-every N, check the heap
- * for each N calls the hooks counted (hooks_unchecked_calls).  Keeps
- * errno.
+ * An entry point's last act, a call of the debug hooks, and after it,
+ * with --check-every N, a check of the heap for each N calls the hooks
+ * counted (hooks_unchecked_calls; the check keeps errno).  Without
+ * --check-every the call stays a tail call: the entry point's frame is
+ * gone from the stack that every allocation walks.
  */
-static inline void
-lifecycle_after_call(void)
-{
-    if (__builtin_expect(options.check_every != 0, 0))
-        lifecycle_check_due();
-}
+#define LIFECYCLE_RETURN(call)                                                 \
+    do {                                                                       \
+        if (__builtin_expect(options.check_every == 0, 1))                     \
+            return call;                                                       \
+        __typeof__(call) lifecycle_result_ = call;                             \
+        lifecycle_check_due();                                                 \
+        return lifecycle_result_;                                              \
+    } while (0)
+#define LIFECYCLE_RETURN_VOID(call)                                            \
+    do {                                                                       \
+        if (__builtin_expect(options.check_every == 0, 1)) {                   \
+            call;                                                              \
+            return;                                                            \
+        }                                                                      \
+        call;                                                                  \
+        lifecycle_check_due();                                                 \
+    } while (0)
 
 /* ---- End -------------------------------------------------------------- */
 

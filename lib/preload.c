@@ -133,9 +133,7 @@ warn_alignment(const char *func, size_t align, const char *why,
 HOOK_PATH static void *
 memalign_block(size_t align, size_t size)
 {
-    void *p = hooks_memalign(&preload_malloc_ctx, align, size);
-    lifecycle_after_call();
-    return p;
+    LIFECYCLE_RETURN(hooks_memalign(&preload_malloc_ctx, align, size));
 }
 
 static bool
@@ -148,18 +146,14 @@ PRELOAD_API void *
 malloc(size_t size)
 {
     preload_start();
-    void *p = hooks_malloc(&preload_malloc_ctx, size);
-    lifecycle_after_call();
-    return p;
+    LIFECYCLE_RETURN(hooks_malloc(&preload_malloc_ctx, size));
 }
 
 PRELOAD_API void *
 calloc(size_t nelem, size_t elsize)
 {
     preload_start();
-    void *p = hooks_calloc(&preload_malloc_ctx, nelem, elsize);
-    lifecycle_after_call();
-    return p;
+    LIFECYCLE_RETURN(hooks_calloc(&preload_malloc_ctx, nelem, elsize));
 }
 
 PRELOAD_API void *
@@ -169,12 +163,11 @@ realloc(void *ptr, size_t size)
     if (ptr && size == 0) {
         /* glibc: realloc(p, 0) frees p and returns NULL. */
         hooks_free(&preload_malloc_ctx, ptr);
-        lifecycle_after_call();
+        if (options.check_every)
+            lifecycle_check_due();
         return NULL;
     }
-    void *p = hooks_realloc(&preload_malloc_ctx, ptr, size);
-    lifecycle_after_call();
-    return p;
+    LIFECYCLE_RETURN(hooks_realloc(&preload_malloc_ctx, ptr, size));
 }
 
 PRELOAD_API void *
@@ -191,8 +184,7 @@ PRELOAD_API void
 free(void *ptr)
 {
     preload_start();
-    hooks_free(&preload_malloc_ctx, ptr);
-    lifecycle_after_call();
+    LIFECYCLE_RETURN_VOID(hooks_free(&preload_malloc_ctx, ptr));
 }
 
 /* glibc's memalign takes any alignment up to SIZE_MAX / 2 + 1 and rounds
@@ -217,9 +209,7 @@ memalign(size_t align, size_t size)
         errno = EINVAL;
         return NULL;
     }
-    void *p = hooks_memalign(&preload_malloc_ctx, rounded, size);
-    lifecycle_after_call();
-    return p;
+    return memalign_block(rounded, size);
 }
 
 PRELOAD_API int
@@ -232,8 +222,7 @@ posix_memalign(void **memptr, size_t align, size_t size)
         return EINVAL;
     }
     int saved_errno = errno;
-    void *p = hooks_memalign(&preload_malloc_ctx, align, size);
-    lifecycle_after_call();
+    void *p = memalign_block(align, size);
     if (!p)
         return ENOMEM;
     errno = saved_errno; /* posix_memalign reports only through its result */

@@ -76,7 +76,8 @@ new_block(struct hooks_ctx *ctx, size_t size, size_t align)
     for (;;) {
         void *p = align ? hooks_memalign(ctx, align, size)
                         : hooks_malloc(ctx, size);
-        lifecycle_after_call();
+        if (options.check_every)
+            lifecycle_check_due();
         if (p)
             return p;
         out_of_memory();
@@ -89,25 +90,23 @@ HOOK_PATH static void *
 new_block_nothrow(struct hooks_ctx *ctx, size_t size, size_t align)
 {
     preload_start();
-    void *p = align ? hooks_memalign(ctx, align, size) : hooks_malloc(ctx, size);
-    lifecycle_after_call();
-    return p;
+    if (align)
+        LIFECYCLE_RETURN(hooks_memalign(ctx, align, size));
+    LIFECYCLE_RETURN(hooks_malloc(ctx, size));
 }
 
 HOOK_PATH static void
 delete_block(struct hooks_ctx *ctx, void *p)
 {
     preload_start();
-    hooks_free(ctx, p);
-    lifecycle_after_call();
+    LIFECYCLE_RETURN_VOID(hooks_free(ctx, p));
 }
 
 HOOK_PATH static void
 delete_sized(struct hooks_ctx *ctx, void *p, size_t size)
 {
     preload_start();
-    hooks_free_sized(ctx, p, size);
-    lifecycle_after_call();
+    LIFECYCLE_RETURN_VOID(hooks_free_sized(ctx, p, size));
 }
 
 #define N (&preload_new_ctx)
