@@ -13,8 +13,11 @@
  * The handler looks the fault address up (block_guarding).  A block's:
  * report_bad_access(), with the traceback of the faulting instruction
  * (from the signal's context) and, on x86, read or write from the page
- * fault's error code.  Anything else is passed on as the kernel would
- * have delivered it:
+ * fault's error code.  Under --keep-going, once the report returns (or
+ * at once, for a block reported before), the block's pages and the page
+ * of the fault are made readable and writable, and the instruction runs
+ * again: the block is leaked, its pages never given back.  Anything else
+ * is passed on as the kernel would have delivered it:
  *
  * - to the program's handler, called as it asked (with siginfo and
  *   context, or the signal number alone), under the mask the kernel
@@ -40,6 +43,9 @@
 
 #include "guard_signal.h"
 
+#include "heap.h"
+#include "keep_going.h"
+#include "lifecycle.h"
 #include "options.h"
 #include "registry.h"
 #include "report_access.h"
@@ -335,7 +341,7 @@ struct fault {
 static __thread const struct fault *pending
     __attribute__((tls_model("initial-exec")));
 
-static _Noreturn void
+static void
 report_fault(const struct fault *fault)
 {
     struct report_access access = {
@@ -356,7 +362,10 @@ report_pending(void)
     report_fault(pending);
 }
 
-static _Noreturn void
+/* The report, which returns under --keep-going only.  Made on a stack of
+ * its own, it comes back here through a context saved at the start of
+ * that stack's mapping, after the one it runs in. */
+static void
 report(const struct fault *fault)
 {
     stack_t now;
@@ -364,19 +373,52 @@ report(const struct fault *fault)
         void *m = mmap(NULL, REPORT_STACK, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
         if (m != MAP_FAILED) {
-            ucontext_t *there = m;
-            size_t context = (sizeof *there + 63) & ~(size_t)63;
-            if (getcontext(there) == 0) {
-                there->uc_stack.ss_sp = (char *)m + context;
-                there->uc_stack.ss_size = REPORT_STACK - context;
-                there->uc_link = NULL;
-                pending = fault;
-                makecontext(there, report_pending, 0);
-                setcontext(there); /* returns only if it failed */
+            ucontext_t *there = m, *back = there + 1;
+            size_t context = (2 * sizeof *there + 63) & ~(size_t)63;
+            volatile bool returned = false;
+            if (getcontext(back) == 0) {
+                if (returned) {
+                    munmap(m, REPORT_STACK);
+                    return;
+                }
+                returned = true;
+                if (getcontext(there) == 0) {
+                    there->uc_stack.ss_sp = (char *)m + context;
+                    there->uc_stack.ss_size = REPORT_STACK - context;
+                    there->uc_link = back;
+                    pending = fault;
+                    makecontext(there, report_pending, 0);
+                    setcontext(there); /* returns only if it failed */
+                }
             }
+            munmap(m, REPORT_STACK);
         }
     }
     report_fault(fault);
+}
+
+/* The page this thread made accessible last (open_pages). */
+static __thread uintptr_t last_opened
+    __attribute__((tls_model("initial-exec")));
+
+/*
+ * --keep-going: make the pages the fault was on readable and writable --
+ * a freed block's own, and the page of ADDR (a guard page) -- so that
+ * the instruction runs again, and on.  False if they could not be, or
+ * were already and the same page faulted again (a jump into it: not
+ * executable), which then goes to the program as any other fault.
+ */
+static bool
+open_pages(uintptr_t addr, const struct block_record *record)
+{
+    uintptr_t page = (uintptr_t)getpagesize();
+    if ((addr & ~(page - 1)) == last_opened)
+        return false;
+    last_opened = addr & ~(page - 1);
+    if (record->guard != BLOCK_GUARD_NONE)
+        heap_pages_protect((void *)(record->p - record->offset), true);
+    return mprotect((void *)(addr & ~(page - 1)), page,
+                    PROT_READ | PROT_WRITE) == 0;
 }
 
 static void
@@ -387,7 +429,14 @@ on_fault(int sig, siginfo_t *info, void *context)
     struct block_record record;
     if (from_fault(info) && block_guarding((uintptr_t)info->si_addr, &record)) {
         struct fault fault = {info, uc, &record};
-        report(&fault);
+        if (keep_going_first(record.p))
+            report(&fault);
+        /* Under --keep-going only: the report returned, or was made
+         * before. */
+        if (open_pages((uintptr_t)info->si_addr, &record)) {
+            errno = saved_errno;
+            return;
+        }
     }
     pass_on(sig, info, uc, saved_errno);
 }
@@ -421,7 +470,7 @@ guard_signal_install(void)
         return;
     }
     note_owner();
-    pthread_atfork(NULL, NULL, note_owner);
+    lifecycle_at_fork_child(note_owner);
     static const int signals[] = {SIGSEGV, SIGBUS};
     sigset_t saved;
     writing_begin(&saved);

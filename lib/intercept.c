@@ -10,6 +10,10 @@
  * starts in its header or in a freed block is checked again against the
  * registry's record (block_containing), and if that agrees, is a fatal
  * report (report_access.h) whose first frame is the program's call.
+ * Under --keep-going the report returns, the block is marked (it is not
+ * reported again), and the call does what it was asked, as
+ * AddressSanitizer's halt_on_error=0: but snprintf and sprintf still
+ * write no further than the block's end.
  *
  * The rules, so that no correct program is ever reported:
  * - A range of 0 bytes is never checked (memcpy of 0 bytes at p+size).
@@ -41,6 +45,7 @@
 
 #include "heap.h"
 #include "heap_span.h"
+#include "keep_going.h"
 #include "libc_calls.h"
 #include "options.h"
 #include "preload.h"
@@ -79,20 +84,24 @@ int __sprintf_chk(char *b, int fl, size_t l, const char *f, ...)
  * (block_containing, which a report needs anyway); else nothing (the
  * block changed meanwhile, or the record is one the fast look-up below
  * does not read), and the caller makes the plain call.  The traceback
- * is taken here, on the hook path.
+ * is taken here, on the hook path.  True if the range was bad: reported,
+ * now or before (--keep-going, when the report returns).
  */
-HOOK_PATH static void
+HOOK_PATH static bool
 bad_at(const char *func, enum access_kind kind, uintptr_t a, size_t len)
 {
     struct block_record r;
     if (!block_containing(a, &r) || r.tracked)
-        return;
+        return false;
     if (a >= r.p && !r.freed && a - r.p < r.size && len <= r.size - (a - r.p))
-        return;
+        return false;
+    if (!keep_going_first(r.p))
+        return true; /* --keep-going: reported before */
     struct report_access access = {func, kind, a,
                                    len,  &r,   options.serialno,
                                    traces_capture()};
     report_bad_access(&access);
+    return true;
 }
 
 /* bad_at() of START, as an address: GCC takes a pointer passed on for
@@ -1013,7 +1022,8 @@ checked_vsnprintf(const char *func, char *b, size_t size, bool chk, int flag,
             return n; /* it fit: the very output of the plain call */
     }
     size_t wrote = n < 0 ? 1 : (size_t)n + 1;
-    bad(func, WRITE, b, wrote < size ? wrote : size);
+    if (bad(func, WRITE, b, wrote < size ? wrote : size))
+        return n; /* --keep-going: the output stays clipped */
     return PLAIN; /* the block changed meanwhile: the call, whole */
 }
 

@@ -35,7 +35,7 @@ deadbyte_set_lock_check(int (*held)(void *ctx), void *ctx)
     lock_ctx = ctx;
 }
 
-HOOK_PATH static _Noreturn void
+HOOK_PATH static void
 report_unlocked(const char *func)
 {
     uint32_t trace = traces_capture();

@@ -19,6 +19,7 @@
 #include "dump.h"
 #include "fmt.h"
 #include "frames.h"
+#include "keep_going.h"
 #include "options.h"
 #include "thread_id.h"
 #include "traces.h"
@@ -175,17 +176,22 @@ stop_process(void)
 
 /* Write out the rest of the report, and end the process (stop_process):
  * the program's SIGABRT handler, or its exit handlers, run with the
- * report lock still held by this thread. */
-_Noreturn void
+ * report lock still held by this thread.  Under --keep-going, let go of
+ * the lock and return instead: the program goes on. */
+void
 report_end(struct writer *w)
 {
-    writer_close(w);
+    writer_close(w); /* which closes what it opened */
     atomic_store(&report_in_progress, NULL); /* written out, whole */
+    if (keep_going_continues()) {
+        atomic_store(&report_owner, 0);
+        return;
+    }
     stop_process();
 }
 
-/* "Fatal error: <func>: <check>", then the end. */
-static _Noreturn void
+/* "Fatal error: <func>: <check>", then the end (see report_end). */
+static void
 finish(struct writer *w, const char *func, const char *check)
 {
     writer_fatal(w, func, check, NULL);
@@ -330,6 +336,7 @@ report_unknown_pointer(const char *func, const void *p, uint32_t call_trace)
         writer_say_interior(&w, func, &inside, (uintptr_t)p - inside.p);
         writer_rerun(&w, inside.serial);
         finish(&w, func, "interior pointer");
+        return;
     }
     writer_field_hex(&w, RECORD_FIELD_ADDRESS, (uintptr_t)p);
     writer_pointer_lines(&w, p);

@@ -32,14 +32,17 @@
  * called free()), writes instead "deadbyte: a second error while
  * reporting the first in process 1234: FUNC: CHECK; aborting" and ends
  * the process with SIGABRT at once, whatever its handler.  The lock is
- * never released: a report ends the process.
+ * never released, a report ends the process; but under --keep-going
+ * report_end releases it.
  */
 void report_begin(struct writer *w, enum record_kind kind, const char *func,
                   const char *check);
 
 /* Write out the rest of the report begun by report_begin, and end the
- * process: abort(), or exit 134 in the checks made as it ends. */
-_Noreturn void report_end(struct writer *w);
+ * process: abort(), or exit 134 in the checks made as it ends.  Under
+ * --keep-going (keep_going_continues), let go of the report lock and
+ * return: then so do the reports below. */
+void report_end(struct writer *w);
 
 /* Whether a report has begun in this process, or in the one it was
  * forked from: the abort() (or exit) that ends it is under way, maybe in
@@ -66,33 +69,34 @@ struct report_bad {
 };
 
 /* A block whose bytes (pads, API id, size field) are wrong. */
-_Noreturn void report_bad_block(const struct report_bad *bad);
+void report_bad_block(const struct report_bad *bad);
 
 /* FUNC was given P, which deadbyte never handed out (or an interior
  * pointer of a block it did). */
-_Noreturn void report_unknown_pointer(const char *func, const void *p,
+void report_unknown_pointer(const char *func, const void *p,
                                       uint32_t call_trace);
 
 /* FUNC was given the block RECORD, which the program registered with
  * deadbyte_track(): deadbyte did not make it and cannot release it. */
-_Noreturn void report_tracked_block(const char *func,
+void report_tracked_block(const char *func,
                                     const struct block_record *record,
                                     uint32_t call_trace);
 
 /* FUNC was given the block RECORD, which was freed already. */
-_Noreturn void report_freed_block(const char *func,
+void report_freed_block(const char *func,
                                   const struct block_record *record,
                                   uint32_t call_trace);
 
 /* The block RECORD, leaving the quarantine during FUNC, was written to
  * after it was freed. */
-_Noreturn void report_write_after_free(const char *func,
+void report_write_after_free(const char *func,
                                        const struct block_record *record,
                                        bool with_serial);
 
 /* FUNC made the block of SIZE bytes at P (its old block is gone), and
- * the registry had no memory left to record it. */
-_Noreturn void report_out_of_memory(const char *func, const void *p,
+ * the registry had no memory left to record it.  The caller ends the
+ * process if this returns (--keep-going): no result would be safe. */
+void report_out_of_memory(const char *func, const void *p,
                                     size_t size);
 
 /* The parts of the reports above, for reports made in other files
@@ -100,13 +104,11 @@ _Noreturn void report_out_of_memory(const char *func, const void *p,
  * #12)"; the block's allocation and free tracebacks, then CALL_TITLE's
  * (if not NULL); the dump of a freed block; the "Fatal error: FUNC:
  * CHECK" line, and the end of the process. */
-void report_put_block_words(struct fmt *out,
-                            const struct block_record *record);
 void report_put_traces(struct writer *w, const struct block_record *record,
                        const char *call_title, uint32_t call_trace);
 void report_put_freed_dump(struct writer *w, const struct block_record *record,
                            bool with_serial);
-_Noreturn void report_finish(struct writer *w, const char *func,
+void report_finish(struct writer *w, const char *func,
                              const char *check);
 
 #endif

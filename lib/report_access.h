@@ -33,8 +33,9 @@ struct report_access {
  * access, a line of words ("deadbyte: buffer overflow: memcpy read 20
  * bytes at p+10..p+30 of the 16-byte block allocated with malloc (call
  * #1), 14 bytes past its end"), the --break-at hint and "Fatal error:
- * memcpy: read past the end of a block"; then the process ends.
+ * memcpy: read past the end of a block"; then the process ends (under
+ * --keep-going, the report returns).
  */
-_Noreturn void report_bad_access(const struct report_access *access);
+void report_bad_access(const struct report_access *access);
 
 #endif

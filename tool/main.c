@@ -109,6 +109,8 @@ usage(FILE *out)
             "Exit status:\n"
             "  the program's own exit status, or 128+N if signal N killed it\n"
             "  (134 when deadbyte stopped it with a report: SIGABRT);\n"
+            "  with --keep-going, that of --error-exitcode if it reported\n"
+            "      errors and the program exited with 0;\n"
             "  125 if deadbyte itself failed (bad option, program it cannot\n"
             "      preload into: statically linked, set-user-ID);\n"
             "  126 if PROGRAM was found but cannot be executed;\n"
@@ -488,6 +490,11 @@ main(int argc, char **argv)
         fclose(out);
     /* A signal that came meanwhile ends the launcher now, cleaned up. */
     supervise_release();
+    /* --keep-going: a run that reached its end, having reported errors.
+     * One that a report stopped ended with 134 already. */
+    if (status == 0 && summary.errors > 0 && options.keep_going &&
+        options.error_exitcode)
+        return (int)(options.error_exitcode & 0xff);
     /* Leaks change the exit status only when asked, and only that of a
      * program that succeeded otherwise. */
     if (status == 0 && summary.leaked_blocks > 0 && options.leak_exitcode)
