@@ -102,6 +102,43 @@ else
     show "$tmp/err"
 fi
 
+# --keep-going: every error of a run, counted by kind; the suppressed
+# ones do not count for --error-exitcode.
+[ -x examples/five_bugs ] || { echo "suppressions.sh: examples/five_bugs not built" >&2; exit 99; }
+{
+    (ulimit -c 0; "$DEADBYTE" --keep-going ./examples/five_bugs >/dev/null 2>"$tmp/err" </dev/null)
+    status=$?
+    if [ "$status" -eq 1 ] &&
+       [ "$(tail -n 1 "$tmp/err")" = "deadbyte: 5 errors (2 heap-buffer-overflow, 1 heap-buffer-underflow, 1 double-free, 1 invalid-free) in 1 process" ]; then
+        pass "--keep-going: five errors by kind"
+    else
+        fail "--keep-going: status $status; stderr:"
+        show "$tmp/err"
+    fi
+    printf 'double-free:main\noverflow:main\n' >"$tmp/supp"
+    (ulimit -c 0; "$DEADBYTE" --keep-going --suppressions="$tmp/supp" \
+        ./examples/five_bugs >/dev/null 2>"$tmp/err" </dev/null)
+    status=$?
+    if [ "$status" -eq 1 ] && [ "$(grep -c '^Fatal error: ' "$tmp/err")" -eq 2 ] &&
+       [ "$(tail -n 1 "$tmp/err")" = "deadbyte: 2 errors (1 heap-buffer-underflow, 1 invalid-free) in 1 process; 3 suppressed" ]; then
+        pass "--keep-going: three of five errors suppressed"
+    else
+        fail "--keep-going, three suppressed: status $status; stderr:"
+        show "$tmp/err"
+    fi
+    printf 'double-free:main\noverflow:main\nunderflow:main\ninvalid-free:main\n' >"$tmp/supp"
+    (ulimit -c 0; "$DEADBYTE" --keep-going --suppressions="$tmp/supp" \
+        ./examples/five_bugs >/dev/null 2>"$tmp/err" </dev/null)
+    status=$?
+    if [ "$status" -eq 0 ] &&
+       [ "$(cat "$tmp/err")" = "deadbyte: no error reported; 5 suppressed" ]; then
+        pass "--keep-going: every error suppressed, the program's status"
+    else
+        fail "--keep-going, all suppressed: status $status; stderr:"
+        show "$tmp/err"
+    fi
+}
+
 # Leaks: the process line goes with the first group shown.
 run 'leak:lose_a_list' ./examples/leak
 if [ "$status" -eq 0 ] && ! [ -s "$tmp/err" ]; then
