@@ -158,3 +158,49 @@ block_still_dead(const unsigned char *base, size_t bytes, size_t data_at,
     return block_all_dead(base, data_at + end) &&
            block_all_dead(base + last, bytes - last);
 }
+
+enum block_fault
+block_find_fault(const unsigned char *p, size_t n, char api,
+                 enum block_guard guard, char record_api, bool with_serial)
+{
+    if (__builtin_expect(guard != BLOCK_GUARD_NONE, 0)) {
+        /* The page takes the place of the trailer, or of the header,
+         * whose API id and size the record holds as well. */
+        if (guard == BLOCK_GUARD_AFTER) {
+            enum block_fault fault = block_check_head(p, api);
+            if (fault == BLOCK_OK && block_size(p) != n)
+                fault = BLOCK_BAD_SIZE;
+            return fault != BLOCK_OK
+                       ? fault
+                       : block_check_pad(
+                             p, n,
+                             block_guarded_gap((uintptr_t)p, n,
+                                               (size_t)getpagesize()));
+        }
+        return record_api != api ? BLOCK_BAD_ID : block_check_pad(p, n, SST);
+    }
+    enum block_fault fault = block_check_head(p, api);
+    if (fault == BLOCK_OK)
+        fault = block_size(p) != n ? BLOCK_BAD_SIZE
+                                   : block_check_tail(p, with_serial, SIZE_MAX);
+    return fault;
+}
+
+unsigned char *
+block_place_guarded(unsigned char *base, size_t len, size_t n,
+                    enum block_guard guard)
+{
+    if (guard != BLOCK_GUARD_AFTER)
+        return base;
+    unsigned char *p =
+        (unsigned char *)block_guarded_data((uintptr_t)(base + len), n);
+    memset(p + n, FORBIDDENBYTE, (size_t)(base + len - (p + n)));
+    return p;
+}
+
+unsigned char *
+block_place_aligned(unsigned char *base, size_t align)
+{
+    memset(base, FORBIDDENBYTE, align - BLOCK_HEADER_SIZE);
+    return base + align;
+}

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 /* CPython's names and values (pycore_pymem.h), also the Windows CRT's. */
 #define FORBIDDENBYTE 0xFD /* guard bytes on both sides of the data */
@@ -21,6 +22,19 @@
 /* S in DESIGN.md. */
 #define SST sizeof(size_t)
 
+/* The header before the data: the size, the API id and the leading pad.
+ * An ordinary block's data starts this far into its base allocation. */
+#define BLOCK_HEADER_SIZE (2 * SST)
+
+/* Where a block's PROT_NONE page is, if it has one (--guard-pages): its
+ * data ends against the page, which takes the trailing pad's place, or
+ * starts right after it, which takes the header's. */
+enum block_guard {
+    BLOCK_GUARD_NONE = 0,
+    BLOCK_GUARD_AFTER = 1,
+    BLOCK_GUARD_BEFORE = 2,
+};
+
 /*
  * Bytes the hooks add to a request: 2*S before the data, S after it, and
  * S more for the serial number.
@@ -29,6 +43,13 @@ static inline size_t
 block_overhead(bool with_serial)
 {
     return (with_serial ? 4 : 3) * SST;
+}
+
+/* Bytes after the data: the trailing pad, and the serial number. */
+static inline size_t
+block_trailer_size(bool with_serial)
+{
+    return block_overhead(with_serial) - BLOCK_HEADER_SIZE;
 }
 
 /* The largest request that can be laid out: above it, ENOMEM. */
@@ -191,5 +212,69 @@ block_guarded_gap(uintptr_t p, size_t n, size_t page)
 }
 enum block_fault block_check(const unsigned char *p, char api,
                              bool with_serial, size_t capacity);
+
+/*
+ * What is wrong with the bytes of the N-byte block at P, whose size N is
+ * known apart from its header (the registry's), for a call expecting
+ * API: in CPython's order the API id, the leading pad, the size field,
+ * the trailing pad.  A block with a guard page (GUARD) has no trailer
+ * (its few bytes up to the page are its pad: block_guarded_gap), or no
+ * header (then RECORD_API, the API id kept apart, is compared).
+ * BLOCK_OK if nothing.
+ */
+enum block_fault block_find_fault(const unsigned char *p, size_t n, char api,
+                                  enum block_guard guard, char record_api,
+                                  bool with_serial);
+
+/* ---- Where the data goes in a base allocation ----------------------- */
+
+/* Bytes of the pages of an N-byte block with a guard page GUARD before
+ * its data (the header, and room to align it) and after it. */
+static inline size_t
+block_guarded_before(enum block_guard guard)
+{
+    return guard == BLOCK_GUARD_AFTER ? BLOCK_HEADER_SIZE + 15 : 0;
+}
+static inline size_t
+block_guarded_after(enum block_guard guard, bool with_serial)
+{
+    return guard == BLOCK_GUARD_BEFORE ? block_trailer_size(with_serial) : 0;
+}
+
+/*
+ * The data of an N-byte block in the LEN bytes of pages at BASE, with a
+ * guard page GUARD: at their start, or ending as near their end as its
+ * alignment allows (block_guarded_data), the bytes between filled with
+ * FORBIDDENBYTE as its pad.
+ */
+unsigned char *block_place_guarded(unsigned char *base, size_t len, size_t n,
+                                   enum block_guard guard);
+
+/*
+ * The data of a block aligned to ALIGN (a power of two above 2S) in a
+ * base allocation at BASE, aligned to ALIGN itself: ALIGN bytes in, the
+ * header taking the last 2S of them and FORBIDDENBYTE the rest (the
+ * aligned gap).  Its offset into the base allocation is ALIGN.
+ */
+unsigned char *block_place_aligned(unsigned char *base, size_t align);
+
+/*
+ * The bytes a freed block spans from its base allocation, which the free
+ * fills with DEADBYTE and the quarantine counts: OFFSET (where its N
+ * bytes of data start) + N + trailer; the whole of its pages for a block
+ * with a guard page GUARD.
+ */
+static inline size_t
+block_freed_bytes(size_t offset, size_t n, enum block_guard guard,
+                  bool with_serial)
+{
+    if (guard == BLOCK_GUARD_NONE)
+        return offset + n + block_trailer_size(with_serial);
+    size_t bytes = guard == BLOCK_GUARD_AFTER
+                       ? offset + n
+                       : n + block_trailer_size(with_serial);
+    size_t page = (size_t)getpagesize();
+    return (bytes + page - 1) & ~(page - 1);
+}
 
 #endif

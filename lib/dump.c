@@ -306,7 +306,7 @@ dump_freed(struct fmt *out, const struct block_record *record,
            bool with_serial, ptrdiff_t *first)
 {
     const unsigned char *p = (const unsigned char *)record->p;
-    size_t end = record->size + block_overhead(with_serial) - 2 * SST;
+    size_t end = record->size + block_trailer_size(with_serial);
     fmt_str(out, "Debug memory block at address p=");
     fmt_ptr(out, p);
     fmt_str(out, ": API ");

@@ -45,6 +45,7 @@
 
 #include "heap.h"
 #include "keep_going.h"
+#include "lifecycle.h"
 #include "options.h"
 #include "registry.h"
 #include "report_access.h"
@@ -469,7 +470,7 @@ guard_signal_install(void)
         return;
     }
     note_owner();
-    pthread_atfork(NULL, NULL, note_owner);
+    lifecycle_at_fork_child(note_owner);
     static const int signals[] = {SIGSEGV, SIGBUS};
     sigset_t saved;
     writing_begin(&saved);

@@ -55,7 +55,7 @@ struct heap_meta {
                              rounded up to that power of two */
     char api;
     uint8_t state;        /* enum heap_state, atomic */
-    uint8_t guard;        /* enum block_guard (registry.h): the block's
+    uint8_t guard;        /* enum block_guard (block.h): the block's
                              data is at the end of its pages, or at
                              their start, not at the offset */
 };

@@ -4,8 +4,8 @@
  * the DEADBYTE fill of every block in the quarantine.  Runs when the
  * program asks (deadbyte_check_heap), every N allocator calls
  * (--check-every N) and at exit, so that an overflow of a block that is
- * never freed is reported too.  Also where deadbyte makes itself safe
- * across fork.
+ * never freed is reported too.  The lifecycle (lifecycle.h) decides
+ * when: this file only checks.
  */
 #include "config.h"
 
@@ -15,19 +15,14 @@
 #include "block.h"
 #include "dump.h"
 #include "fmt.h"
-#include "hooks.h"
 #include "keep_going.h"
-#include "leaks.h"
 #include "options.h"
 #include "quarantine.h"
 #include "registry.h"
 #include "report.h"
-#include "stats.h"
 #include "traces.h"
 #include "writer_words.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <unistd.h>
 
 /*
@@ -88,8 +83,9 @@ block_fault(const struct block_record *record)
 {
     if (record->guard != BLOCK_GUARD_NONE)
         return guarded_block_fault(record);
-    return hooks_block_fault(record->api, (const unsigned char *)record->p,
-                             record);
+    return block_find_fault((const unsigned char *)record->p, record->size,
+                            record->api, BLOCK_GUARD_NONE, record->api,
+                            options.serialno);
 }
 
 static void
@@ -183,20 +179,6 @@ deadbyte_check_heap(void)
     return 0;
 }
 
-void
-heapcheck_count_call(void)
-{
-    static atomic_size_t calls;
-    size_t every = options.check_every;
-    if (every && atomic_fetch_add_explicit(&calls, 1, memory_order_relaxed) %
-                         every == every - 1)
-        deadbyte_check_heap();
-}
-
-/* Set once the process has made its final check, so that an _exit
- * from a destructor that runs after ours does not make it twice. */
-static atomic_flag final_check_made = ATOMIC_FLAG_INIT;
-
 /*
  * _exit and execve may be called from a signal handler, which may have
  * interrupted this thread inside the allocator, holding one of
@@ -205,97 +187,17 @@ static atomic_flag final_check_made = ATOMIC_FLAG_INIT;
  * and with glibc it works when nothing at exit allocates.  Then say so
  * and let the process end unchecked.
  */
-static bool
-may_check_now(enum heapcheck_end how)
+bool
+heapcheck_may_check_now(const char *how)
 {
     if (registry_locks_free() && quarantine_locks_free())
         return true;
     struct writer w;
     writer_open(&w, RECORD_NOTE);
-    writer_say(&w,
-               how == HEAPCHECK_EXEC   ? "exec"
-               : how == HEAPCHECK_EXIT ? "exit"
-                                       : "_exit",
+    writer_say(&w, how,
                ": the heap is not checked: this thread holds a lock of "
                "deadbyte's (a signal handler interrupted the allocator?)",
                NULL);
     writer_close(&w);
     return false;
-}
-
-HOOK_PATH void
-heapcheck_at_end(enum heapcheck_end how, uintptr_t stack_from)
-{
-    /* A SIGABRT handler that ends the process (_exit, exit, exec) after a
-     * report, or the child it forks to exec a crash reporter: that report
-     * stands.  A check would find the same damage again, and call it a
-     * second error or report it once more. */
-    if (report_begun())
-        return;
-    if (how != HEAPCHECK_EXEC &&
-        atomic_flag_test_and_set(&final_check_made))
-        return;
-    if (!may_check_now(how))
-        return;
-    report_set_ending(how == HEAPCHECK_EXIT ? REPORT_EXIT : REPORT__EXIT);
-    if (how != HEAPCHECK_EXEC)
-        stats_at_exit();
-    if (__atomic_load_n(&heapcheck_child_untouched, __ATOMIC_RELAXED)) {
-        report_set_ending(REPORT_ABORT);
-        return; /* the parent's heap, which the parent checks */
-    }
-    deadbyte_check_heap();
-    /* An exec that fails returns to a program that goes on: no leak
-     * report then (LeakSanitizer makes none at exec either). */
-    if (how != HEAPCHECK_EXEC)
-        leaks_check(stack_from);
-    /* The quarantine was checked above; its blocks are not given back to
-     * the C library: exit too may be called from a signal handler that
-     * interrupted the C library's allocator, whose heap a free then
-     * corrupts (glibc aborted: "corrupted size vs. prev_size"). */
-    report_set_ending(REPORT_ABORT);
-}
-
-/* At exit: every live block's guards, then every quarantined block. */
-__attribute__((destructor)) HOOK_PATH static void
-check_at_exit(void)
-{
-    /* The program has returned from main: what this function's callers
-     * hold on the stack is all it can still reach. */
-    heapcheck_at_end(HEAPCHECK_EXIT, (uintptr_t)__builtin_frame_address(0));
-}
-
-/* Fork: no table may be half-changed in the child. */
-static void
-before_fork(void)
-{
-    quarantine_lock_all();
-    registry_lock_all();
-    traces_lock();
-}
-
-static void
-after_fork(void)
-{
-    traces_unlock();
-    registry_unlock_all();
-    quarantine_unlock_all();
-}
-
-bool heapcheck_child_untouched;
-
-static void
-after_fork_in_child(void)
-{
-    heapcheck_child_untouched = true;
-    traces_unlock();
-    registry_unlock_all_in_child();
-    quarantine_unlock_all();
-    atomic_flag_clear(&final_check_made); /* the child ends on its own */
-}
-
-__attribute__((constructor)) static void
-register_fork_handlers(void)
-{
-    pthread_atfork(before_fork, after_fork, after_fork_in_child);
 }

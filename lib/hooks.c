@@ -28,7 +28,6 @@
 #include "dump.h"
 #include "guard.h"
 #include "heap.h"
-#include "heapcheck.h"
 #include "keep_going.h"
 #include "lockcheck.h"
 #include "options.h"
@@ -40,23 +39,71 @@
 #include "usage.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+/* ---- What the hooks count, for the lifecycle (hooks.h) ------------- */
+
+atomic_size_t hooks_unchecked_calls;
+
+/* Count one call for --check-every: the lifecycle checks the heap. */
+static inline void
+count_call(void)
+{
+    atomic_fetch_add_explicit(&hooks_unchecked_calls, 1, memory_order_relaxed);
+}
+
+static bool untouched_since_fork;
+
+void
+hooks_note_fork_child(void)
+{
+    untouched_since_fork = true;
+}
+
+bool
+hooks_untouched_since_fork(void)
+{
+    return __atomic_load_n(&untouched_since_fork, __ATOMIC_RELAXED);
+}
+
+/* A block is made, freed or resized: a load, and a store only once. */
+static inline void
+note_change(void)
+{
+    if (__builtin_expect(
+            __atomic_load_n(&untouched_since_fork, __ATOMIC_RELAXED), 0))
+        __atomic_store_n(&untouched_since_fork, false, __ATOMIC_RELAXED);
+}
+
+int
+hooks_api_of(const deadbyte_allocator_t *allocator)
+{
+    if (!hooks_installed(allocator))
+        return 0;
+    return ((const struct hooks_ctx *)allocator->ctx)->api_id;
+}
+
+bool
+hooks_base_of(const deadbyte_allocator_t *allocator,
+              deadbyte_allocator_t *base)
+{
+    if (!hooks_installed(allocator))
+        return false;
+    *base = ((const struct hooks_ctx *)allocator->ctx)->base;
+    return true;
+}
+
+/* ---- The hooks -------------------------------------------------------- */
 
 /* The block's serial number: the next one, or 0 when they are off. */
 static size_t
 next_serial(bool with_serial)
 {
     return with_serial ? deadbyte_serialno_bump() : 0;
-}
-
-/* Bytes after the data: the trailing pad, and the serial number. */
-static size_t
-trailer_size(bool with_serial)
-{
-    return block_overhead(with_serial) - 2 * SST;
 }
 
 /* Header, fill and trailer of a fresh block of N bytes at P, OFFSET bytes
@@ -89,11 +136,11 @@ lay_out(struct hooks_ctx *ctx, unsigned char *p, size_t offset, size_t n,
         return NULL;
     }
     usage_count(+1, n);
-    heapcheck_note_change();
+    note_change();
     if (options.break_at.count)
         breakpoint_check(record.serial, p, n, ctx->api_id, record.alloc_trace);
     if (options.check_every)
-        heapcheck_count_call();
+        count_call();
     return p;
 }
 
@@ -108,17 +155,14 @@ HOOK_PATH static void *
 alloc_guarded(struct hooks_ctx *ctx, size_t n, bool zeroed, bool with_serial,
               enum block_guard guard)
 {
-    size_t before = guard == BLOCK_GUARD_AFTER ? 2 * SST + 15 : 0;
-    size_t after = guard == BLOCK_GUARD_BEFORE ? trailer_size(with_serial) : 0;
     size_t len;
-    unsigned char *base = heap_pages(before + n + after, &len);
+    unsigned char *base =
+        heap_pages(block_guarded_before(guard) + n +
+                       block_guarded_after(guard, with_serial),
+                   &len);
     if (!base)
         return NULL;
-    unsigned char *p = base;
-    if (guard == BLOCK_GUARD_AFTER) {
-        p = (unsigned char *)block_guarded_data((uintptr_t)(base + len), n);
-        memset(p + n, FORBIDDENBYTE, (size_t)(base + len - (p + n)));
-    }
+    unsigned char *p = block_place_guarded(base, len, n, guard);
     /* Fresh pages are zero: calloc need not clear them. */
     return lay_out(ctx, p, (size_t)(p - base), n, zeroed, with_serial, guard);
 }
@@ -149,7 +193,8 @@ alloc_block(struct hooks_ctx *ctx, size_t n, bool zeroed, bool guardable)
                                  : ctx->base.malloc(ctx->base.ctx, total);
     if (!base)
         return NULL;
-    return lay_out(ctx, base + 2 * SST, 2 * SST, n, zeroed, with_serial,
+    return lay_out(ctx, base + BLOCK_HEADER_SIZE, BLOCK_HEADER_SIZE, n,
+                   zeroed, with_serial,
                    BLOCK_GUARD_NONE);
 }
 
@@ -190,7 +235,7 @@ hooks_calloc(void *vctx, size_t nelem, size_t elsize)
 HOOK_PATH void *
 hooks_memalign(struct hooks_ctx *ctx, size_t align, size_t n)
 {
-    if (align <= 2 * SST)
+    if (align <= BLOCK_HEADER_SIZE)
         /* The base aligns to 2S; a guard page would not. */
         return alloc_block(ctx, n, false, false);
     options_init();
@@ -200,11 +245,11 @@ hooks_memalign(struct hooks_ctx *ctx, size_t align, size_t n)
         return NULL;
     }
     unsigned char *base =
-        ctx->memalign(align, align + n + trailer_size(with_serial));
+        ctx->memalign(align, align + n + block_trailer_size(with_serial));
     if (!base)
         return NULL;
-    memset(base, FORBIDDENBYTE, align - 2 * SST);
-    return lay_out(ctx, base + align, align, n, false, with_serial,
+    return lay_out(ctx, block_place_aligned(base, align), align, n, false,
+                   with_serial,
                    BLOCK_GUARD_NONE);
 }
 
@@ -227,7 +272,7 @@ begin_release(const char *func, unsigned char *p, uint32_t trace,
             return false;
         }
         usage_count(-1, record->size);
-        heapcheck_note_change();
+        note_change();
         return true;
     case REGISTRY_FREED:
         if (keep_going_first((uintptr_t)p))
@@ -257,29 +302,9 @@ HOOK_PATH enum block_fault
 hooks_block_fault(char api, const unsigned char *p,
                   const struct block_record *record)
 {
-    if (__builtin_expect(record->guard != BLOCK_GUARD_NONE, 0)) {
-        /* The page takes the place of the trailer, or of the header,
-         * whose API id and size the record holds as well. */
-        if (record->guard == BLOCK_GUARD_AFTER) {
-            enum block_fault fault = block_check_head(p, api);
-            if (fault == BLOCK_OK && block_size(p) != record->size)
-                fault = BLOCK_BAD_SIZE;
-            return fault != BLOCK_OK
-                       ? fault
-                       : block_check_pad(p, record->size,
-                                         block_guarded_gap(
-                                             record->p, record->size,
-                                             (size_t)getpagesize()));
-        }
-        return record->api != api ? BLOCK_BAD_ID
-                                  : block_check_pad(p, record->size, SST);
-    }
-    enum block_fault fault = block_check_head(p, api);
-    if (fault == BLOCK_OK)
-        fault = block_size(p) != record->size
-                    ? BLOCK_BAD_SIZE
-                    : block_check_tail(p, options.serialno, SIZE_MAX);
-    return fault;
+    return block_find_fault(p, record->size, api,
+                            (enum block_guard)record->guard, record->api,
+                            options.serialno);
 }
 
 HOOK_PATH bool
@@ -357,17 +382,13 @@ release(struct hooks_ctx *ctx, const char *func, unsigned char *p,
         const struct block_record *record)
 {
     bool guarded = record->guard != BLOCK_GUARD_NONE;
-    size_t bytes =
-        record->offset + record->size + trailer_size(options.serialno);
+    size_t bytes = block_freed_bytes(record->offset, record->size,
+                                     (enum block_guard)record->guard,
+                                     options.serialno);
     if (guarded) {
         /* Its pages become PROT_NONE: a use after free faults at once
          * (guard_signal.c reports it), while the block is in quarantine.
          * The pages count whole in the quarantine's budget. */
-        bytes = record->guard == BLOCK_GUARD_AFTER
-                    ? record->offset + record->size
-                    : record->size + trailer_size(options.serialno);
-        bytes = (bytes + (size_t)getpagesize() - 1) &
-                ~((size_t)getpagesize() - 1);
         if (!heap_pages_protect(p - record->offset, false))
             block_fill_freed(p - record->offset, bytes, record->offset,
                              record->size, options.fill_limit);
@@ -406,10 +427,10 @@ release(struct hooks_ctx *ctx, const char *func, unsigned char *p,
      * loading its record and its first bytes. */
     if (next) {
         registry_prefetch(next);
-        __builtin_prefetch((const void *)(next - 2 * SST));
+        __builtin_prefetch((const void *)(next - BLOCK_HEADER_SIZE));
     }
     if (options.check_every)
-        heapcheck_count_call();
+        count_call();
 }
 
 /* free, and sized delete when SIZED: the block must hold SIZE bytes. */
@@ -502,7 +523,7 @@ realloc_in_base(struct hooks_ctx *ctx, unsigned char *p, size_t new_size,
     bool with_serial = options.serialno;
     size_t old_size = old->size;
     unsigned char save[2 * ERASED_SIZE];
-    unsigned char *old_base = p - 2 * SST;
+    unsigned char *old_base = p - BLOCK_HEADER_SIZE;
     bool small = old_size <= 2 * ERASED_SIZE;
     if (small) {
         memcpy(save, p, old_size);
@@ -511,8 +532,8 @@ realloc_in_base(struct hooks_ctx *ctx, unsigned char *p, size_t new_size,
         unsigned char *last = p + old_size - ERASED_SIZE;
         memcpy(save, p, ERASED_SIZE);
         memcpy(save + ERASED_SIZE, last, ERASED_SIZE);
-        memset(old_base, DEADBYTE, 2 * SST + ERASED_SIZE);
-        memset(last, DEADBYTE, ERASED_SIZE + trailer_size(with_serial));
+        memset(old_base, DEADBYTE, BLOCK_HEADER_SIZE + ERASED_SIZE);
+        memset(last, DEADBYTE, ERASED_SIZE + block_trailer_size(with_serial));
         /* The cut-off middle (its ends only, if large); the ends of the
          * block are erased already. */
         size_t from = new_size > ERASED_SIZE ? new_size : ERASED_SIZE;
@@ -539,7 +560,7 @@ realloc_in_base(struct hooks_ctx *ctx, unsigned char *p, size_t new_size,
     /* A failed grow records the same block again, anything else the new
      * one. */
     struct block_record record = *old;
-    p = base + 2 * SST;
+    p = base + BLOCK_HEADER_SIZE;
     block_write_header(p, size, ctx->api_id);
     if (!failed) {
         record.serial = next_serial(with_serial);
@@ -573,7 +594,7 @@ realloc_in_base(struct hooks_ctx *ctx, unsigned char *p, size_t new_size,
         abort(); /* --keep-going too: no result would be safe */
     }
     usage_count(+1, size);
-    heapcheck_note_change();
+    note_change();
     if (failed) {
         errno = ENOMEM;
         return NULL;
@@ -640,7 +661,7 @@ hooks_realloc(void *vctx, void *ptr, size_t new_size)
         errno = ENOMEM;
         return NULL;
     }
-    if (record.offset != 2 * SST || record.guard != BLOCK_GUARD_NONE)
+    if (record.offset != BLOCK_HEADER_SIZE || record.guard != BLOCK_GUARD_NONE)
         return realloc_by_moving(ctx, func, ptr, new_size, &record);
     return realloc_in_base(ctx, ptr, new_size, &record, trace);
 }

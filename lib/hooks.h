@@ -11,6 +11,7 @@
 #include "deadbyte.h"
 #include "registry.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -79,5 +80,33 @@ hooks_installed(const deadbyte_allocator_t *allocator)
 {
     return allocator->malloc == hooks_malloc;
 }
+
+/* The API id of the blocks ALLOCATOR makes if it is the debug hooks, 0
+ * if it is not. */
+int hooks_api_of(const deadbyte_allocator_t *allocator);
+
+/* If ALLOCATOR is the debug hooks, the allocator beneath them in *BASE,
+ * and true; false if it is not. */
+bool hooks_base_of(const deadbyte_allocator_t *allocator,
+                   deadbyte_allocator_t *base);
+
+/*
+ * --check-every: the calls the hooks made (each block made, and each
+ * free that puts one in the quarantine) that no heap check has taken
+ * off yet.  The hooks only count them, when options.check_every is set;
+ * the lifecycle checks the heap after a call (LIFECYCLE_RETURN) and
+ * takes N off for each check.
+ */
+extern atomic_size_t hooks_unchecked_calls;
+
+/*
+ * True in a child of fork until it allocates, frees or resizes a block
+ * through the hooks: until then its heap is its parent's, which the
+ * parent checks at its own end, and the child's end (an exec, above all,
+ * as a shell's children do) makes no check and no leak report of its
+ * own.  The lifecycle's fork handler calls hooks_note_fork_child().
+ */
+bool hooks_untouched_since_fork(void);
+void hooks_note_fork_child(void);
 
 #endif

@@ -122,7 +122,7 @@ collect(const struct block_record *r, void *arg)
         return;
     /* A tracked block is just its data: deadbyte laid nothing out. */
     size_t trailer =
-        r->tracked ? 0 : block_overhead(options.serialno) - 2 * SST;
+        r->tracked ? 0 : block_trailer_size(options.serialno);
     blocks[n_blocks++] = (struct leak_block){
         r->p,     r->p - r->offset, r->p + r->size + trailer,
         r->size,  r->serial,        r->alloc_trace,

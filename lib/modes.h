@@ -45,8 +45,9 @@ void modes_apply(enum modes_mode mode);
 
 /*
  * modes_init - apply the mode of the options, once, before the first
- * domain call is dispatched (the domain functions call it first).  Later
- * calls return at once; threads racing to be first wait for the winner.
+ * domain call is dispatched (the lifecycle's start calls it: lifecycle.h).
+ * Later calls return at once; threads racing to be first wait for the
+ * winner.
  */
 void modes_init(void);
 

@@ -2,8 +2,9 @@
 /*
  * modes_apply.c -- set the domains up as an allocator mode says (the
  * table is in modes.h), and do it once from the options, before the first
- * domain call.  Apart from modes.c because it needs the library: the
- * launcher links the parser only.
+ * domain call (the lifecycle's start, lifecycle.h).  Apart from modes.c
+ * because it needs the library: the launcher links the parser only.
+ * It sets the domains through their public functions (deadbyte.h) only.
  */
 #include "config.h"
 
@@ -13,7 +14,6 @@
 #include "libc_base.h"
 #include "options.h"
 #include "smallobj.h"
-#include "stats.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -48,7 +48,6 @@ modes_init(void)
          * to change, nor to undo of what the program set itself. */
         if (mode != MODES_DEFAULT && mode != MODES_DEBUG)
             modes_apply(mode);
-        stats_init(); /* before the first arena */
         atomic_store_explicit(&state, 2, memory_order_release);
         return;
     }

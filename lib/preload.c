@@ -22,6 +22,7 @@
 #include "fmt.h"
 #include "guard_signal.h"
 #include "heap.h"
+#include "lifecycle.h"
 #include "options.h"
 #include "writer.h"
 #include "writer_words.h"
@@ -105,7 +106,7 @@ __attribute__((constructor)) static void
 preload_constructor(void)
 {
     preload_start();
-    options_init();
+    lifecycle_start();
     if (!options.follow_children)
         stop_following_children();
     preload_check_own_malloc();
@@ -127,6 +128,14 @@ warn_alignment(const char *func, size_t align, const char *why,
     writer_close(&w);
 }
 
+/* An aligned block of the hooks, then the lifecycle's check after a
+ * call (--check-every). */
+HOOK_PATH static void *
+memalign_block(size_t align, size_t size)
+{
+    LIFECYCLE_RETURN(hooks_memalign(&preload_malloc_ctx, align, size));
+}
+
 static bool
 power_of_two(size_t n)
 {
@@ -137,14 +146,14 @@ PRELOAD_API void *
 malloc(size_t size)
 {
     preload_start();
-    return hooks_malloc(&preload_malloc_ctx, size);
+    LIFECYCLE_RETURN(hooks_malloc(&preload_malloc_ctx, size));
 }
 
 PRELOAD_API void *
 calloc(size_t nelem, size_t elsize)
 {
     preload_start();
-    return hooks_calloc(&preload_malloc_ctx, nelem, elsize);
+    LIFECYCLE_RETURN(hooks_calloc(&preload_malloc_ctx, nelem, elsize));
 }
 
 PRELOAD_API void *
@@ -154,9 +163,11 @@ realloc(void *ptr, size_t size)
     if (ptr && size == 0) {
         /* glibc: realloc(p, 0) frees p and returns NULL. */
         hooks_free(&preload_malloc_ctx, ptr);
+        if (options.check_every)
+            lifecycle_check_due();
         return NULL;
     }
-    return hooks_realloc(&preload_malloc_ctx, ptr, size);
+    LIFECYCLE_RETURN(hooks_realloc(&preload_malloc_ctx, ptr, size));
 }
 
 PRELOAD_API void *
@@ -173,7 +184,7 @@ PRELOAD_API void
 free(void *ptr)
 {
     preload_start();
-    hooks_free(&preload_malloc_ctx, ptr);
+    LIFECYCLE_RETURN_VOID(hooks_free(&preload_malloc_ctx, ptr));
 }
 
 /* glibc's memalign takes any alignment up to SIZE_MAX / 2 + 1 and rounds
@@ -198,7 +209,7 @@ memalign(size_t align, size_t size)
         errno = EINVAL;
         return NULL;
     }
-    return hooks_memalign(&preload_malloc_ctx, rounded, size);
+    return memalign_block(rounded, size);
 }
 
 PRELOAD_API int
@@ -211,7 +222,7 @@ posix_memalign(void **memptr, size_t align, size_t size)
         return EINVAL;
     }
     int saved_errno = errno;
-    void *p = hooks_memalign(&preload_malloc_ctx, align, size);
+    void *p = memalign_block(align, size);
     if (!p)
         return ENOMEM;
     errno = saved_errno; /* posix_memalign reports only through its result */
@@ -259,7 +270,7 @@ aligned_alloc(size_t align, size_t size)
     preload_start();
     /* Any size goes, a multiple of the alignment or not, as in glibc. */
     if (power_of_two(align))
-        return hooks_memalign(&preload_malloc_ctx, align, size);
+        return memalign_block(align, size);
     size_t rounded = round_up_alignment(align);
     if (!rounded || !libc_aligned_alloc_rounds_up()) {
         warn_alignment("aligned_alloc", align, "not a power of two", 0);
@@ -267,14 +278,14 @@ aligned_alloc(size_t align, size_t size)
         return NULL;
     }
     warn_alignment("aligned_alloc", align, "not a power of two", rounded);
-    return hooks_memalign(&preload_malloc_ctx, rounded, size);
+    return memalign_block(rounded, size);
 }
 
 PRELOAD_API void *
 valloc(size_t size)
 {
     preload_start();
-    return hooks_memalign(&preload_malloc_ctx, (size_t)getpagesize(), size);
+    return memalign_block((size_t)getpagesize(), size);
 }
 
 PRELOAD_API void *
@@ -287,7 +298,7 @@ pvalloc(size_t size)
         return NULL;
     }
     size_t rounded = size == 0 ? page : (size + page - 1) & ~(page - 1);
-    return hooks_memalign(&preload_malloc_ctx, page, rounded);
+    return memalign_block(page, rounded);
 }
 
 PRELOAD_API size_t

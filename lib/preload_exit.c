@@ -26,12 +26,11 @@
  */
 #include "config.h"
 
-#include "heapcheck.h"
+#include "lifecycle.h"
 #include "preload.h"
 
 #include <dlfcn.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -79,7 +78,7 @@ preload_exit_start(void)
 {
     note_owner();
     find_real_functions();
-    pthread_atfork(NULL, NULL, note_owner);
+    lifecycle_at_fork_child(note_owner);
 }
 
 /* Called before the constructor (by another library's): find them now. */
@@ -98,7 +97,7 @@ HOOK_PATH static _Noreturn void
 end_process(void (*real)(int), int status, uintptr_t stack_from)
 {
     if (own_process())
-        heapcheck_at_end(HEAPCHECK__EXIT, stack_from);
+        lifecycle_at_exit(LIFECYCLE__EXIT, stack_from);
     if (real)
         real(status);
     for (;;) /* no C library function: end it ourselves */
@@ -121,7 +120,7 @@ HOOK_PATH static void
 before_exec(void)
 {
     if (own_process())
-        heapcheck_at_end(HEAPCHECK_EXEC, 0);
+        lifecycle_at_exit(LIFECYCLE_EXEC, 0);
 }
 
 /* No function of the C library: like it, say the exec failed. */

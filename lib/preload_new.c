@@ -15,6 +15,7 @@
 #include "writer_words.h"
 
 #include "fmt.h"
+#include "lifecycle.h"
 
 #include <dlfcn.h>
 #include <stdlib.h>
@@ -75,6 +76,8 @@ new_block(struct hooks_ctx *ctx, size_t size, size_t align)
     for (;;) {
         void *p = align ? hooks_memalign(ctx, align, size)
                         : hooks_malloc(ctx, size);
+        if (options.check_every)
+            lifecycle_check_due();
         if (p)
             return p;
         out_of_memory();
@@ -87,21 +90,23 @@ HOOK_PATH static void *
 new_block_nothrow(struct hooks_ctx *ctx, size_t size, size_t align)
 {
     preload_start();
-    return align ? hooks_memalign(ctx, align, size) : hooks_malloc(ctx, size);
+    if (align)
+        LIFECYCLE_RETURN(hooks_memalign(ctx, align, size));
+    LIFECYCLE_RETURN(hooks_malloc(ctx, size));
 }
 
 HOOK_PATH static void
 delete_block(struct hooks_ctx *ctx, void *p)
 {
     preload_start();
-    hooks_free(ctx, p);
+    LIFECYCLE_RETURN_VOID(hooks_free(ctx, p));
 }
 
 HOOK_PATH static void
 delete_sized(struct hooks_ctx *ctx, void *p, size_t size)
 {
     preload_start();
-    hooks_free_sized(ctx, p, size);
+    LIFECYCLE_RETURN_VOID(hooks_free_sized(ctx, p, size));
 }
 
 #define N (&preload_new_ctx)

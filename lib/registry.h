@@ -13,18 +13,11 @@
 #ifndef DEADBYTE_REGISTRY_H
 #define DEADBYTE_REGISTRY_H
 
+#include "block.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-/* Where a block's PROT_NONE page is, if it has one (--guard-pages): its
- * data ends against the page, which takes the trailing pad's place, or
- * starts right after it, which takes the header's. */
-enum block_guard {
-    BLOCK_GUARD_NONE = 0,
-    BLOCK_GUARD_AFTER = 1,
-    BLOCK_GUARD_BEFORE = 2,
-};
 
 struct block_record {
     uintptr_t p;          /* the pointer handed out */

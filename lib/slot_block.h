@@ -10,7 +10,6 @@
 
 #include "block.h"
 #include "heap.h"
-#include "registry.h"
 
 #include <stddef.h>
 #include <stdint.h>

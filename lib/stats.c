@@ -89,12 +89,12 @@ smallobj_in_use(const struct smallobj_stats *s, bool *obj_hooked)
     bool used = s->arenas > 0;
     *obj_hooked = false;
     for (int d = DEADBYTE_DOMAIN_MEM; d <= DEADBYTE_DOMAIN_OBJ; d++) {
-        deadbyte_allocator_t a;
+        deadbyte_allocator_t a, base;
         deadbyte_get_allocator((deadbyte_domain_t)d, &a);
-        if (hooks_installed(&a)) {
+        if (hooks_base_of(&a, &base)) {
             if (d == DEADBYTE_DOMAIN_OBJ)
                 *obj_hooked = true;
-            a = ((const struct hooks_ctx *)a.ctx)->base;
+            a = base;
         }
         used = used || smallobj_is(&a);
     }

@@ -7,11 +7,11 @@
 #define DEADBYTE_STATS_H
 
 /* DEADBYTE_MALLOCSTATS: from now on, print the statistics where reports
- * go at each new arena (called once, with the allocator mode). */
+ * go at each new arena (called by the lifecycle's start, lifecycle.h). */
 void stats_init(void);
 
-/* DEADBYTE_MALLOCSTATS: print them at exit (heapcheck.c's exit check
- * calls it first, before the leak check). */
+/* DEADBYTE_MALLOCSTATS: print them at exit (the lifecycle's end calls
+ * it first, before the exit check and the leak scan: lifecycle.h). */
 void stats_at_exit(void);
 
 #endif

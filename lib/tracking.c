@@ -11,8 +11,7 @@
 
 #include "deadbyte.h"
 #include "hooks.h"
-#include "modes.h"
-#include "options.h"
+#include "lifecycle.h"
 #include "registry.h"
 #include "traces.h"
 
@@ -30,14 +29,11 @@
 static int
 hooked_api(deadbyte_domain_t domain)
 {
-    options_init();
-    modes_init();
+    lifecycle_start();
     deadbyte_allocator_t allocator;
     if (deadbyte_get_allocator(domain, &allocator) != 0)
         return -1;
-    if (!hooks_installed(&allocator))
-        return 0;
-    return ((const struct hooks_ctx *)allocator.ctx)->api_id;
+    return hooks_api_of(&allocator);
 }
 
 HOOK_PATH int

@@ -11,7 +11,9 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define S SST
 
@@ -237,6 +239,149 @@ START_TEST(test_block_check_faults)
 }
 END_TEST
 
+/* The placement of a block in pages with a guard page after its data:
+ * as near the page as its alignment allows, the bytes up to it a pad;
+ * before its data: at their start. */
+START_TEST(test_block_place_guarded)
+{
+    static _Alignas(64) unsigned char pages[256];
+    static const struct {
+        size_t n, gap; /* the pad up to the page */
+    } cases[] = {{40, 0}, {100, 4}, {1, 0}, {3, 0}, {7, 0}, {17, 7}, {0, 0}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n = cases[i].n;
+        memset(pages, 0, sizeof pages);
+        unsigned char *p = block_place_guarded(pages, sizeof pages, n,
+                                               BLOCK_GUARD_AFTER);
+        ck_assert_ptr_eq(p + n + cases[i].gap, pages + sizeof pages);
+        ck_assert_uint_eq(block_guarded_gap((uintptr_t)p, n, 64),
+                          cases[i].gap);
+        for (size_t k = 0; k < cases[i].gap; k++)
+            ck_assert_uint_eq(p[n + k], FORBIDDENBYTE);
+        ck_assert_uint_eq(p[-1], 0); /* the header is the hooks' */
+        ck_assert_ptr_eq(block_place_guarded(pages, sizeof pages, n,
+                                             BLOCK_GUARD_BEFORE),
+                         pages);
+    }
+    /* Room for the header (and its alignment) before, the trailer after. */
+    ck_assert_uint_eq(block_guarded_before(BLOCK_GUARD_AFTER), 2 * S + 15);
+    ck_assert_uint_eq(block_guarded_before(BLOCK_GUARD_BEFORE), 0);
+    ck_assert_uint_eq(block_guarded_after(BLOCK_GUARD_BEFORE, true), 2 * S);
+    ck_assert_uint_eq(block_guarded_after(BLOCK_GUARD_BEFORE, false), S);
+    ck_assert_uint_eq(block_guarded_after(BLOCK_GUARD_AFTER, true), 0);
+}
+END_TEST
+
+/* An aligned block: ALIGN bytes into its base, the gap before its header
+ * FORBIDDENBYTE. */
+START_TEST(test_block_place_aligned)
+{
+    static _Alignas(128) unsigned char base[256];
+    for (size_t align = 4 * S; align <= 128; align *= 2) {
+        memset(base, 0, sizeof base);
+        unsigned char *p = block_place_aligned(base, align);
+        ck_assert_ptr_eq(p, base + align);
+        ck_assert_uint_eq((uintptr_t)p % align, 0);
+        assert_fill(base, align - BLOCK_HEADER_SIZE, FORBIDDENBYTE);
+        assert_fill(p - BLOCK_HEADER_SIZE, BLOCK_HEADER_SIZE + 8, 0);
+    }
+}
+END_TEST
+
+/* What a freed block spans: header to trailer, or its whole pages. */
+START_TEST(test_block_freed_bytes)
+{
+    size_t page = (size_t)getpagesize();
+    ck_assert_uint_eq(block_trailer_size(true), 2 * S);
+    ck_assert_uint_eq(block_trailer_size(false), S);
+    ck_assert_uint_eq(block_freed_bytes(2 * S, 10, BLOCK_GUARD_NONE, true),
+                      4 * S + 10);
+    ck_assert_uint_eq(block_freed_bytes(64, 10, BLOCK_GUARD_NONE, false),
+                      64 + 10 + S);
+    ck_assert_uint_eq(block_freed_bytes(page - 10, 10, BLOCK_GUARD_AFTER,
+                                        true),
+                      page);
+    ck_assert_uint_eq(block_freed_bytes(page - 10, 11, BLOCK_GUARD_AFTER,
+                                        true),
+                      2 * page);
+    ck_assert_uint_eq(block_freed_bytes(0, 10, BLOCK_GUARD_BEFORE, true),
+                      page);
+    ck_assert_uint_eq(block_freed_bytes(0, page - S, BLOCK_GUARD_BEFORE,
+                                        false),
+                      page);
+    ck_assert_uint_eq(block_freed_bytes(0, page - S, BLOCK_GUARD_BEFORE,
+                                        true),
+                      2 * page);
+}
+END_TEST
+
+/* block_find_fault: the size from the record, CPython's order, and the
+ * blocks that a guard page leaves without a trailer or a header. */
+START_TEST(test_block_find_fault)
+{
+    static _Alignas(16) unsigned char buf[128];
+    unsigned char *p = buf + 2 * S;
+    memset(buf, 0, sizeof buf);
+    block_write_header(p, 20, 'r');
+    block_write_trailer(p, 20, true, 7);
+    ck_assert_int_eq(block_find_fault(p, 20, 'r', BLOCK_GUARD_NONE, 'r',
+                                      true),
+                     BLOCK_OK);
+    ck_assert_int_eq(block_find_fault(p, 20, 'm', BLOCK_GUARD_NONE, 'r',
+                                      true),
+                     BLOCK_BAD_ID);
+    ck_assert_int_eq(block_find_fault(p, 21, 'r', BLOCK_GUARD_NONE, 'r',
+                                      true),
+                     BLOCK_BAD_SIZE);
+    p[20 + S - 1] = 0;
+    ck_assert_int_eq(block_find_fault(p, 20, 'r', BLOCK_GUARD_NONE, 'r',
+                                      true),
+                     BLOCK_BAD_TRAILING_PAD);
+    p[-1] = 0;
+    ck_assert_int_eq(block_find_fault(p, 20, 'r', BLOCK_GUARD_NONE, 'r',
+                                      true),
+                     BLOCK_BAD_LEADING_PAD);
+
+    /* A guard page before the data: no header; the record's API id. */
+    memset(buf, 0, sizeof buf);
+    block_write_trailer(buf, 20, true, 7);
+    ck_assert_int_eq(block_find_fault(buf, 20, 'n', BLOCK_GUARD_BEFORE, 'n',
+                                      true),
+                     BLOCK_OK);
+    ck_assert_int_eq(block_find_fault(buf, 20, 'a', BLOCK_GUARD_BEFORE, 'n',
+                                      true),
+                     BLOCK_BAD_ID);
+    buf[20] = 0;
+    ck_assert_int_eq(block_find_fault(buf, 20, 'n', BLOCK_GUARD_BEFORE, 'n',
+                                      true),
+                     BLOCK_BAD_TRAILING_PAD);
+}
+END_TEST
+
+/* A guard page after the data: the pad is the bytes up to the page. */
+START_TEST(test_block_find_fault_guard_after)
+{
+    size_t page = (size_t)getpagesize();
+    unsigned char *pages = aligned_alloc(page, page);
+    ck_assert_ptr_nonnull(pages);
+    memset(pages, 0, page);
+    unsigned char *p = block_place_guarded(pages, page, 100,
+                                           BLOCK_GUARD_AFTER);
+    block_write_header(p, 100, 'r');
+    ck_assert_int_eq(block_find_fault(p, 100, 'r', BLOCK_GUARD_AFTER, 'r',
+                                      true),
+                     BLOCK_OK);
+    ck_assert_int_eq(block_find_fault(p, 99, 'r', BLOCK_GUARD_AFTER, 'r',
+                                      true),
+                     BLOCK_BAD_SIZE);
+    p[103] = 0; /* the last byte of the pad, before the page */
+    ck_assert_int_eq(block_find_fault(p, 100, 'r', BLOCK_GUARD_AFTER, 'r',
+                                      true),
+                     BLOCK_BAD_TRAILING_PAD);
+    free(pages);
+}
+END_TEST
+
 static Suite *
 block_suite(void)
 {
@@ -252,6 +397,11 @@ block_suite(void)
     tcase_add_loop_test(tc, test_block_fill_limit, 0, 3);
     tcase_add_test(tc, test_block_big_endian_helpers);
     tcase_add_test(tc, test_block_check_faults);
+    tcase_add_test(tc, test_block_place_guarded);
+    tcase_add_test(tc, test_block_place_aligned);
+    tcase_add_test(tc, test_block_freed_bytes);
+    tcase_add_test(tc, test_block_find_fault);
+    tcase_add_test(tc, test_block_find_fault_guard_after);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -174,7 +174,7 @@ expect "bad --leaks" 125 "invalid value 'some' for --leaks: expected no, definit
 expect "missing suppressions file" 125 "^deadbyte: $tmp/none: No such file or directory$" -- \
     "$DEADBYTE" --suppressions "$tmp/none" true
 printf 'leek:typo\n' > "$tmp/supp"
-expect "bad suppressions line" 125 "^deadbyte: $tmp/supp:1: expected 'leak:PATTERN'" -- \
+expect "bad suppressions line" 125 "^deadbyte: $tmp/supp:1: expected 'KEYWORD:PATTERN', found 'leek:typo'; the keywords are leak, overflow, " -- \
     "$DEADBYTE" --suppressions "$tmp/supp" true
 
 echo "$passes passed, $failures failed"

@@ -19,10 +19,11 @@ failures=0
 # Addresses, call numbers and pids change from run to run.  Of the frames
 # only those in the example's own source are kept, as "function
 # examples/file.c:LINE": the C library's frames depend on the machine
-# (its debug information may or may not be installed).
+# (its debug information may or may not be installed).  A C++ function's
+# name may hold spaces: "f(unsigned long)".
 normalise() {
     sed -E -e '/^  #[0-9]+ /{' -e '/ [^ ]*examples\/[^ ]*:[0-9]+$/!d' \
-        -e 's|^  #[0-9]+ 0x[0-9a-f]+ in ([^ ]+) .*(examples/[^/ ]+:[0-9]+)$|  # in \1 \2|' \
+        -e 's|^  #[0-9]+ 0x[0-9a-f]+ in (.+) [^ ]*(examples/[^/ ]+:[0-9]+)$|  # in \1 \2|' \
         -e '}' \
         -e 's/0x[0-9a-f]{6,}/0xADDR/g' -e 's/call #[0-9]+/call #N/' \
         -e 's/process [0-9]+ /process PID /' -e 's/\[[0-9]+\]/[PID]/g' \

@@ -158,7 +158,7 @@ fi
 status=$?
 if [ "$status" = 134 ] && grep -q '^program exits$' "$tmp/out" &&
     grep -q '^Fatal error: free: bad trailing pad byte$' "$tmp/err" &&
-    grep -q '^deadbyte: 1 error in 1 process (bad trailing pad byte in ' "$tmp/err"; then
+    grep -q '^deadbyte: 1 error (heap-buffer-overflow) in 1 process$' "$tmp/err"; then
     pass "an orphan's report is shown; its status is the launcher's"
 else
     fail "orphan's report: status $status (wanted 134):"

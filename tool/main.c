@@ -15,10 +15,11 @@
 #include "launch.h"
 #include "options.h"
 #include "printable.h"
+#include "records.h"
+#include "render.h"
 #include "report_file.h"
 #include "reports.h"
 #include "supervise.h"
-#include "symbolize.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -319,7 +320,20 @@ main(int argc, char **argv)
                     strerror(errno));
             return EXIT_DEADBYTE_ERROR;
         }
-        return symbolize_stream(in, stdout) ? EXIT_DEADBYTE_ERROR : 0;
+        /* Records (a report file of the launcher's directory, kept with
+         * --report-dir), or a text report (DEADBYTE_LOG_FILE). */
+        struct report_file file;
+        int failed = records_read(in, argc == 3 ? argv[2] : "-", &file);
+        bool read_error = ferror(in);
+        if (in != stdin)
+            fclose(in);
+        if (failed)
+            return EXIT_DEADBYTE_ERROR;
+        if (!file.is_text)
+            records_symbolize(&file);
+        render_text_file(stdout, &file);
+        records_free(&file);
+        return read_error || fflush(stdout) != 0 ? EXIT_DEADBYTE_ERROR : 0;
     }
 
     int status = check_environment();

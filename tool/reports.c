@@ -9,8 +9,9 @@
 #include "reports.h"
 
 #include "printable.h"
+#include "records.h"
+#include "render.h"
 #include "report_file.h"
-#include "symbolize.h"
 
 #include <dirent.h>
 #include <stdbool.h>
@@ -178,52 +179,75 @@ oldest_first(const void *a, const void *b)
     return strcmp(x->path, y->path);
 }
 
-/* From "deadbyte: fatal error in process 1234 (./prog):" take
- * "./prog[1234]"; from "Fatal error: free: bad ID: ..." take "bad ID". */
-static void
-note_error(char *summary, size_t size, const char *process,
-           const char *fatal_line)
-{
-    const char *check = fatal_line + sizeof "Fatal error: " - 1;
-    const char *after_func = strstr(check, ": ");
-    if (after_func)
-        check = after_func + 2;
-    size_t check_len = strcspn(check, ":\n");
-    unsigned long pid = 0;
-    char name[256] = "?";
-    if (process)
-        sscanf(process, "deadbyte: fatal error in process %lu (%255[^)]", &pid,
-               name);
-    size_t used = strlen(summary);
-    snprintf(summary + used, size - used, "%s%.*s in %s[%lu]",
-             used ? ", " : "", (int)check_len, check, name, pid);
-}
-
-/* Suppression patterns, built-in first. */
+/* Suppressions: the keyword of the kinds they apply to ("leak",
+ * "overflow": lib/record.h), and the pattern; built-in ones first. */
+struct suppression {
+    char *keyword;
+    char *pattern;
+};
 static const char *const builtin_suppressions[] = {
     "_IO_file_doallocate", /* stdio buffers, freed only by exit */
     "eh_alloc.cc",         /* the C++ runtime's emergency exception pool */
     "__cxa_get_globals",   /* the C++ runtime's per-thread exception state */
 };
-static char **suppressions;
+static struct suppression *suppressions;
 static size_t n_suppressions;
 
 static int
-add_suppression(const char *pattern)
+add_suppression(const char *keyword, size_t keyword_len, const char *pattern)
 {
-    char **grown = realloc(suppressions, (n_suppressions + 1) * sizeof *grown);
-    if (!grown || !(grown[n_suppressions] = strdup(pattern)))
+    struct suppression *grown =
+        realloc(suppressions, (n_suppressions + 1) * sizeof *grown);
+    if (!grown)
         return -1;
     suppressions = grown;
+    struct suppression *s = &suppressions[n_suppressions];
+    s->keyword = strndup(keyword, keyword_len);
+    s->pattern = strdup(pattern);
+    if (!s->keyword || !s->pattern) {
+        free(s->keyword);
+        free(s->pattern);
+        return -1;
+    }
     n_suppressions++;
     return 0;
+}
+
+/* Is WORD (LEN bytes) the suppression keyword of a kind? */
+static bool
+is_keyword(const char *word, size_t len)
+{
+    for (int k = 0; k < RECORD_N_KINDS; k++) {
+        const char *kw = record_kind_suppression((enum record_kind)k);
+        if (*kw && strlen(kw) == len && strncmp(kw, word, len) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* "leak, overflow, underflow, ...": every keyword once, leak first,
+ * then in the table's order. */
+static void
+list_keywords(char *out, size_t size)
+{
+    snprintf(out, size, "leak");
+    for (int k = 0; k < RECORD_N_KINDS; k++) {
+        const char *kw = record_kind_suppression((enum record_kind)k);
+        bool seen = !*kw || strcmp(kw, "leak") == 0;
+        for (int j = 0; j < k && !seen; j++)
+            seen = strcmp(kw, record_kind_suppression((enum record_kind)j)) == 0;
+        if (seen)
+            continue;
+        size_t used = strlen(out);
+        snprintf(out + used, size - used, "%s%s", used ? ", " : "", kw);
+    }
 }
 
 int
 reports_load_suppressions(const char *file)
 {
     for (size_t i = 0; i < sizeof builtin_suppressions / sizeof builtin_suppressions[0]; i++)
-        if (add_suppression(builtin_suppressions[i]) != 0)
+        if (add_suppression("leak", 4, builtin_suppressions[i]) != 0)
             return -1;
     if (!file || !*file)
         return 0;
@@ -240,15 +264,21 @@ reports_load_suppressions(const char *file)
         char *s = line + strspn(line, " \t");
         if (*s == '#' || *s == '\0')
             continue;
-        if (strncmp(s, "leak:", 5) != 0 || s[5] == '\0') {
+        const char *colon = strchr(s, ':');
+        size_t len = colon ? (size_t)(colon - s) : 0;
+        if (!colon || colon[1] == '\0' || !is_keyword(s, len)) {
+            char keywords[512];
+            list_keywords(keywords, sizeof keywords);
             fprintf(stderr,
-                    "deadbyte: %s:%d: expected 'leak:PATTERN', found '%s'\n",
-                    printable(file), number, printable(s));
+                    "deadbyte: %s:%d: expected 'KEYWORD:PATTERN', found "
+                    "'%s'; the keywords are %s\n",
+                    printable(file), number, printable(s), keywords);
             fclose(f);
             return -1;
         }
-        if (add_suppression(s + 5) != 0) {
+        if (add_suppression(s, len, colon + 1) != 0) {
             fclose(f);
+            fprintf(stderr, "deadbyte: out of memory\n");
             return -1;
         }
     }
@@ -289,63 +319,183 @@ pattern_matches(const char *pattern, const char *text)
     return false;
 }
 
-/* Is the symbolized frame line FRAME ("  #0 0x... in f file.c:3")
- * matched by a suppression?  The function name, file and module are
- * what patterns are tried against. */
+/* Does PATTERN match frame F: the name of one of its functions (^ and $
+ * anchor to it), or else its file or module? */
 static bool
-suppressed(const char *frame)
+frame_matches(const char *pattern, const struct frame *f)
 {
-    const char *in = strstr(frame, " in ");
-    if (!in)
-        return false;
-    char words[4096];
-    snprintf(words, sizeof words, "%s", in + 4);
-    words[strcspn(words, "\n")] = '\0';
-    char *space = strchr(words, ' ');
-    for (size_t i = 0; i < n_suppressions; i++) {
-        const char *pattern = suppressions[i];
-        /* ^ and $ anchor to the function name; else any of the words. */
-        if (space)
-            *space = '\0';
-        bool hit = pattern_matches(pattern, words);
-        if (space)
-            *space = ' ';
-        if (hit || (pattern[0] != '^' && space && pattern_matches(pattern, space + 1)))
+    bool anchored = pattern[0] == '^';
+    for (size_t i = 0; i < f->n_symbols; i++) {
+        const struct symbol *s = &f->symbols[i];
+        if (pattern_matches(pattern, s->function) ||
+            (!anchored && s->file && pattern_matches(pattern, s->file)))
             return true;
+    }
+    if (f->n_symbols == 0 &&
+        pattern_matches(pattern, *f->symbol ? f->symbol : "??"))
+        return true;
+    return !anchored && *f->module && pattern_matches(pattern, f->module);
+}
+
+/* Is record R matched by a suppression of its kind's keyword: a frame
+ * of any of its tracebacks?  Groups of blocks still reachable go by the
+ * leak suppressions too, as the leaks do. */
+static bool
+record_suppressed(const struct record *r)
+{
+    const char *keyword = r->kind == RECORD_STILL_REACHABLE
+                              ? "leak"
+                              : record_kind_suppression(r->kind);
+    if (!*keyword)
+        return false;
+    for (size_t i = 0; i < n_suppressions; i++) {
+        if (strcmp(suppressions[i].keyword, keyword) != 0)
+            continue;
+        for (size_t t = 0; t < r->n_traces; t++)
+            for (size_t k = 0; k < r->traces[t]->n_frames; k++)
+                if (frame_matches(suppressions[i].pattern,
+                                  &r->traces[t]->frames[k]))
+                    return true;
     }
     return false;
 }
 
-/* A leak group, as the process wrote it: its header line, then its
- * traceback up to a blank line.  Buffered so that it can be dropped. */
-struct group {
-    char *text;
-    size_t len, cap;
-    bool is_leak;     /* definitely lost, not "still reachable" */
-    bool is_suppressed;
-    size_t bytes, blocks;
-};
+/* "3 errors (2 heap-buffer-overflow, 1 double-free) in 2 processes",
+ * "1 error (double-free) in 1 process": kinds by count, then in the
+ * table's order; "; 2 suppressed" after. */
+static void
+print_error_summary(FILE *out, const struct reports_summary *s)
+{
+    if (s->errors == 0 && s->suppressed == 0)
+        return;
+    if (s->errors == 0) {
+        fprintf(out, "deadbyte: no error reported; %d suppressed\n",
+                s->suppressed);
+        return;
+    }
+    fprintf(out, "deadbyte: %d error%s (", s->errors,
+            s->errors == 1 ? "" : "s");
+    bool done[RECORD_N_KINDS] = {false};
+    const char *sep = "";
+    int kinds = 0;
+    for (int k = 0; k < RECORD_N_KINDS; k++)
+        kinds += s->kind_errors[k] > 0;
+    for (;;) {
+        int best = -1;
+        for (int k = 0; k < RECORD_N_KINDS; k++)
+            if (!done[k] && s->kind_errors[k] > 0 &&
+                (best < 0 || s->kind_errors[k] > s->kind_errors[best]))
+                best = k;
+        if (best < 0)
+            break;
+        done[best] = true;
+        /* One kind: its name alone, the count is the total's. */
+        if (kinds > 1)
+            fprintf(out, "%s%d ", sep, s->kind_errors[best]);
+        fputs(record_kind_name((enum record_kind)best), out);
+        sep = ", ";
+    }
+    fprintf(out, ") in %zu process%s", s->error_processes,
+            s->error_processes == 1 ? "" : "es");
+    if (s->suppressed)
+        fprintf(out, "; %d suppressed", s->suppressed);
+    fputc('\n', out);
+}
+
+/*
+ * The three places a run's reports go out, in order: each record shown
+ * (leak groups with the process line to write first, if any: PROCESS of
+ * the record OF), each report file written as text, then the summary.
+ */
+static void
+show_record(FILE *out, const struct record *r, const struct record *of,
+            const struct item *process)
+{
+    bool group = record_kind_is_leak_group(r->kind);
+    if (group && process)
+        render_text_process(out, of, process);
+    render_text_record(out, r, !group);
+}
 
 static void
-group_add(struct group *g, const char *line)
+show_text_file(FILE *out, const struct report_file *file)
 {
-    size_t n = strlen(line);
-    if (g->len + n + 1 > g->cap) {
-        size_t cap = (g->len + n + 1) * 2;
-        char *grown = realloc(g->text, cap);
-        if (!grown)
-            return;
-        g->text = grown;
-        g->cap = cap;
+    render_text_file(out, file);
+}
+
+static void
+show_summary(FILE *out, const struct reports_summary *s)
+{
+    print_error_summary(out, s);
+    if (s->leaked_blocks > 0) {
+        fprintf(out, "deadbyte: %zu byte%s leaked in %zu block%s in %zu process%s",
+                s->leaked_bytes, s->leaked_bytes == 1 ? "" : "s",
+                s->leaked_blocks, s->leaked_blocks == 1 ? "" : "s",
+                s->leak_processes, s->leak_processes == 1 ? "" : "es");
+        if (s->suppressed_bytes)
+            fprintf(out, " (%zu bytes suppressed)", s->suppressed_bytes);
+        fputc('\n', out);
     }
-    memcpy(g->text + g->len, line, n + 1);
-    g->len += n;
+}
+
+/* Show the records of FILE that are not suppressed, and count them in
+ * S. */
+static void
+print_records(const struct report_file *file, FILE *out,
+              struct reports_summary *s)
+{
+    bool had_error = false, had_leak = false, shown_leak = false;
+    /* The leak check's process line, until a group of it is shown. */
+    const struct record *pending = NULL;
+    const struct item *pending_item = NULL;
+    for (size_t i = 0; i < file->n_records; i++) {
+        const struct record *r = &file->records[i];
+        if (r->kind == RECORD_LEAK_SUMMARY)
+            continue; /* the launcher sums up itself */
+        if (record_kind_is_leak_group(r->kind)) {
+            for (size_t k = 0; k < r->n_items && !pending_item; k++)
+                if (!r->items[k].is_message &&
+                    r->items[k].tag == RECORD_ITEM_PROCESS) {
+                    pending = r;
+                    pending_item = &r->items[k];
+                }
+            size_t bytes = (size_t)record_field_u64(r, RECORD_FIELD_LEAK_BYTES, 0);
+            size_t blocks = (size_t)record_field_u64(r, RECORD_FIELD_LEAK_BLOCKS, 0);
+            bool definite = r->kind != RECORD_STILL_REACHABLE;
+            if (record_suppressed(r)) {
+                if (definite)
+                    s->suppressed_bytes += bytes;
+                continue;
+            }
+            if (definite) {
+                s->leaked_bytes += bytes;
+                s->leaked_blocks += blocks;
+                had_leak = true;
+            }
+            show_record(out, r, pending, shown_leak ? NULL : pending_item);
+            shown_leak = true;
+            continue;
+        }
+        if (record_kind_is_error(r->kind)) {
+            if (record_suppressed(r)) {
+                s->suppressed++;
+                continue;
+            }
+            s->errors++;
+            s->kind_errors[r->kind]++;
+            had_error = true;
+        }
+        show_record(out, r, NULL, NULL);
+    }
+    s->error_processes += had_error;
+    s->leak_processes += had_leak;
 }
 
 struct reports_summary
 reports_print(const char *dir, FILE *out, int remove, time_t since)
 {
-    struct reports_summary summary = {0, 0, 0};
+    struct reports_summary summary;
+    memset(&summary, 0, sizeof summary);
     DIR *d = opendir(dir);
     if (!d)
         return summary;
@@ -377,9 +527,6 @@ reports_print(const char *dir, FILE *out, int remove, time_t since)
     if (count > 1)
         qsort(reports, count, sizeof *reports, oldest_first);
 
-    size_t error_processes = 0, leak_processes = 0;
-    size_t suppressed_bytes = 0, reachable_bytes = 0;
-    char errors[4096] = "";
     for (size_t i = 0; i < count; i++) {
         /* The file listed, not one put in its place since. */
         struct stat st;
@@ -393,102 +540,27 @@ reports_print(const char *dir, FILE *out, int remove, time_t since)
                 close(fd);
             continue;
         }
-        char line[4096], process[sizeof line] = "", pending[sizeof line] = "";
-        bool had_error = false, had_leak = false;
-        struct group g = {0};
-        bool in_group = false;
-        while (fgets(line, sizeof line, f)) {
-            if (strncmp(line, "Direct leak of ", 15) == 0 ||
-                strncmp(line, "Indirect leak of ", 17) == 0 ||
-                strncmp(line, "Still reachable: ", 17) == 0) {
-                in_group = true;
-                g.len = 0;
-                g.is_leak = line[0] != 'S';
-                g.is_suppressed = false;
-                const char *of = g.is_leak ? strstr(line, " of ") + 3 : strchr(line, ':') + 1;
-                sscanf(of, " %zu byte%*s in %zu", &g.bytes, &g.blocks);
-            }
-            if (!in_group) {
-                if (strncmp(line, "deadbyte: leak summary: ", 24) == 0)
-                    continue; /* the launcher sums up itself */
-                if (strncmp(line, "deadbyte: leak check in process ", 32) == 0) {
-                    /* Shown only if a group of it is not suppressed. */
-                    snprintf(pending, sizeof pending, "%s", line);
-                    continue;
-                }
-                symbolize_line(line, out);
-                if (strncmp(line, "deadbyte: fatal error in process ", 33) == 0)
-                    snprintf(process, sizeof process, "%s", line);
-                if (strncmp(line, "Fatal error: ", 13) == 0) {
-                    summary.errors++;
-                    had_error = true;
-                    note_error(errors, sizeof errors, process, line);
-                }
-                continue;
-            }
-            /* Inside a leak group: symbolize into the buffer, and look at
-             * every frame for a suppression. */
-            char *symbolized = NULL;
-            size_t size = 0;
-            FILE *mem = open_memstream(&symbolized, &size);
-            if (mem) {
-                symbolize_line(line, mem);
-                fclose(mem);
-            }
-            const char *text = symbolized ? symbolized : line;
-            if (strncmp(text, "  #", 3) == 0) {
-                for (const char *l = text; *l; l = strchr(l, '\n') + 1) {
-                    if (suppressed(l))
-                        g.is_suppressed = true;
-                    if (!strchr(l, '\n'))
-                        break;
-                }
-            }
-            group_add(&g, text);
-            free(symbolized);
-            if (strcmp(line, "\n") == 0) { /* the end of the traceback */
-                in_group = false;
-                if (g.is_suppressed) {
-                    if (g.is_leak)
-                        suppressed_bytes += g.bytes;
-                } else {
-                    if (g.is_leak) {
-                        summary.leaked_bytes += g.bytes;
-                        summary.leaked_blocks += g.blocks;
-                        had_leak = true;
-                    } else {
-                        reachable_bytes += g.bytes;
-                    }
-                    fputs(pending, out);
-                    pending[0] = '\0';
-                    fputs(g.text, out);
-                }
-            }
-        }
-        free(g.text);
+        struct report_file file;
+        int status = records_read(f, reports[i].path, &file);
         fclose(f);
-        error_processes += had_error;
-        leak_processes += had_leak;
+        if (status != 0)
+            continue;
+        if (file.is_text) {
+            /* Not records (a library of another version): shown as it
+             * is, symbolized, but not counted. */
+            show_text_file(out, &file);
+        } else {
+            records_symbolize(&file);
+            print_records(&file, out, &summary);
+        }
+        records_free(&file);
         if (remove)
             unlink(reports[i].path);
     }
     free(reports);
     if (remove)
         rmdir(dir);
-    if (summary.errors > 0)
-        fprintf(out, "deadbyte: %d error%s in %zu process%s (%s)\n",
-                summary.errors, summary.errors == 1 ? "" : "s",
-                error_processes, error_processes == 1 ? "" : "es", errors);
-    if (summary.leaked_blocks > 0) {
-        fprintf(out, "deadbyte: %zu byte%s leaked in %zu block%s in %zu process%s",
-                summary.leaked_bytes, summary.leaked_bytes == 1 ? "" : "s",
-                summary.leaked_blocks, summary.leaked_blocks == 1 ? "" : "s",
-                leak_processes, leak_processes == 1 ? "" : "es");
-        if (suppressed_bytes)
-            fprintf(out, " (%zu bytes suppressed)", suppressed_bytes);
-        fputc('\n', out);
-    }
-    (void)reachable_bytes;
+    show_summary(out, &summary);
     fflush(out);
     return summary;
 }

@@ -45,6 +45,7 @@
     X(dwarf_getsrc_die)                                                        \
     X(dwarf_getsrcfiles)                                                       \
     X(dwarf_haspc)                                                             \
+    X(dwarf_linecol)                                                           \
     X(dwarf_lineno)                                                            \
     X(dwarf_linesrc)                                                           \
     X(dwarf_tag)                                                               \
@@ -185,15 +186,17 @@ unit_at(Dwfl_Module *mod, Dwarf_Addr addr, Dwarf_Addr *bias)
 /* File and line of ADDR in CU (whose addresses are BIAS below ADDR's). */
 static const char *
 line_at(Dwfl_Module *mod, Dwarf_Die *cu, Dwarf_Addr addr, Dwarf_Addr bias,
-        int *line)
+        int *line, int *column)
 {
     Dwfl_Line *dline = dw.dwfl_module_getsrc(mod, addr);
     if (dline)
-        return dw.dwfl_lineinfo(dline, NULL, line, NULL, NULL, NULL);
+        return dw.dwfl_lineinfo(dline, NULL, line, column, NULL, NULL);
     /* Found without .debug_aranges: read the unit's own line table. */
     Dwarf_Line *unit_line = dw.dwarf_getsrc_die(cu, addr - bias);
     if (!unit_line || dw.dwarf_lineno(unit_line, line) != 0)
         return NULL;
+    if (dw.dwarf_linecol(unit_line, column) != 0)
+        *column = 0;
     return dw.dwarf_linesrc(unit_line, NULL, NULL);
 }
 
@@ -212,49 +215,134 @@ call_file(Dwarf_Die *cu, Dwarf_Die *die)
     return dw.dwarf_filesrc(files, index, NULL, NULL);
 }
 
+/* DW_AT_call_line or DW_AT_call_column of DIE; 0 when it has none. */
 static int
-call_line(Dwarf_Die *die)
+call_number(Dwarf_Die *die, unsigned int name)
 {
     Dwarf_Attribute attr;
-    Dwarf_Word line;
-    if (!dw.dwarf_attr(die, DW_AT_call_line, &attr) ||
-        dw.dwarf_formudata(&attr, &line) != 0)
+    Dwarf_Word value;
+    if (!dw.dwarf_attr(die, name, &attr) ||
+        dw.dwarf_formudata(&attr, &value) != 0)
         return 0;
-    return (int)line;
-}
-
-/* The name of a subprogram or inlined subroutine (through its abstract
- * origin when it has none itself). */
-static const char *
-die_name(Dwarf_Die *die)
-{
-    Dwarf_Attribute attr;
-    const char *name = NULL;
-    if (dw.dwarf_attr_integrate(die, DW_AT_name, &attr))
-        name = dw.dwarf_formstring(&attr);
-    return name ? name : "??";
-}
-
-static void
-put(FILE *out, int *number, const char *pc, const char *name,
-    const char *file, int line)
-{
-    fprintf(out, "  #%d %s in %s", (*number)++, pc, name);
-    if (file)
-        fprintf(out, " %s:%d", file, line);
-    fputc('\n', out);
+    return (int)value;
 }
 
 /*
- * Print the frame(s) for ADDRESS in M: the innermost inlined function
- * first, then each caller it was inlined into, down to the real function.
- * ADDRESS is a return address, or with EXACT an instruction (one that
- * faulted).  False when there is no information at all for it.
+ * C++ names are demangled with the C++ runtime's own __cxa_demangle,
+ * loaded (as libdw is) the first time a mangled name comes: a launcher
+ * that only meets C never loads it.  Without it, names stay as
+ * DW_AT_name has them, unqualified.
  */
-static bool
-describe(struct module *m, Dwarf_Addr address, bool exact, const char *pc,
-         int *number, FILE *out)
+typedef char *cxa_demangle_fn(const char *mangled, char *out, size_t *len,
+                              int *status);
+
+static cxa_demangle_fn *
+load_demangler(void)
 {
+    static enum { NOT_TRIED, LOADED, FAILED } state = NOT_TRIED;
+    static cxa_demangle_fn *cxa_demangle;
+    if (state == NOT_TRIED) {
+        state = FAILED;
+        void *handle = dlopen("libstdc++.so.6", RTLD_LAZY | RTLD_LOCAL);
+        void *sym = handle ? dlsym(handle, "__cxa_demangle") : NULL;
+        if (sym) {
+            /* POSIX's way from a data pointer to a function pointer. */
+            memcpy(&cxa_demangle, &sym, sizeof cxa_demangle);
+            state = LOADED;
+        }
+    }
+    return state == LOADED ? cxa_demangle : NULL;
+}
+
+/* NAME demangled (malloc'd), or NULL if it is not a C++ mangled name or
+ * cannot be demangled. */
+static char *
+demangle(const char *name)
+{
+    if (!name || strncmp(name, "_Z", 2) != 0)
+        return NULL;
+    cxa_demangle_fn *fn = load_demangler();
+    int status = -1;
+    char *out = fn ? fn(name, NULL, NULL, &status) : NULL;
+    if (status != 0) {
+        free(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* NAME demangled if it is a C++ one, else a copy; malloc'd. */
+static char *
+demangled_or_copy(const char *name)
+{
+    char *d = demangle(name);
+    return d ? d : strdup(name);
+}
+
+/*
+ * The name of a subprogram or inlined subroutine, malloc'd: for C++ the
+ * linkage name demangled, which is qualified (store::Buffer<char>::fill
+ * (char)); else DW_AT_name.  Both through the abstract origin of an
+ * inlined or out-of-line instance, and the declaration it specifies
+ * (dwarf_attr_integrate follows both).  NULL when it has neither.
+ */
+static char *
+die_name(Dwarf_Die *die)
+{
+    static const unsigned int linkage[] = {DW_AT_linkage_name,
+                                           DW_AT_MIPS_linkage_name};
+    Dwarf_Attribute attr;
+    for (size_t i = 0; i < sizeof linkage / sizeof linkage[0]; i++) {
+        if (!dw.dwarf_attr_integrate(die, linkage[i], &attr))
+            continue;
+        char *d = demangle(dw.dwarf_formstring(&attr));
+        if (d)
+            return d;
+    }
+    const char *name = NULL;
+    if (dw.dwarf_attr_integrate(die, DW_AT_name, &attr))
+        name = dw.dwarf_formstring(&attr);
+    return name ? strdup(name) : NULL;
+}
+
+/* Symbols under construction; false when out of memory. */
+struct symbols {
+    struct symbol *list;
+    size_t n;
+};
+
+static bool
+add_symbol(struct symbols *s, char *function, const char *file, int line,
+           int column)
+{
+    struct symbol *grown = realloc(s->list, (s->n + 1) * sizeof *grown);
+    char *file_copy = file ? strdup(file) : NULL;
+    if (!grown || !function || (file && !file_copy)) {
+        if (grown)
+            s->list = grown;
+        free(function);
+        free(file_copy);
+        return false;
+    }
+    s->list = grown;
+    s->list[s->n++] = (struct symbol){function, file_copy, file ? line : 0,
+                                      file ? column : 0};
+    return true;
+}
+
+/*
+ * The function(s) at ADDRESS in M: the innermost inlined function first,
+ * then each caller it was inlined into, down to the real function.
+ * ADDRESS is a return address, or with EXACT an instruction (one that
+ * faulted).  FALLBACK is the name the process found (dladdr), for a
+ * function the debug information does not name.  None when there is no
+ * information at all for it.
+ */
+static struct symbols
+describe(struct module *m, Dwarf_Addr address, bool exact,
+         const char *fallback)
+{
+    struct symbols out = {NULL, 0};
     /* A return address: what called is the byte before. */
     Dwarf_Addr addr = exact ? address : address - 1;
     /* The innermost scope at the address, then (as eu-addr2line -i does)
@@ -265,9 +353,9 @@ describe(struct module *m, Dwarf_Addr address, bool exact, const char *pc,
      * outside one (_start, say), the nearest line belongs to something
      * else. */
     const char *file = NULL;
-    int line = 0;
+    int line = 0, column = 0;
     if (cu)
-        file = line_at(m->mod, cu, addr, bias, &line);
+        file = line_at(m->mod, cu, addr, bias, &line, &column);
     Dwarf_Die *scopes = NULL;
     int n = cu ? dw.dwarf_getscopes(cu, addr - bias, &scopes) : 0;
     if (n > 0) {
@@ -276,29 +364,116 @@ describe(struct module *m, Dwarf_Addr address, bool exact, const char *pc,
         scopes = NULL;
         n = dw.dwarf_getscopes_die(&innermost, &scopes);
     }
-    bool printed = false;
     for (int i = 0; i < n; i++) {
         int tag = dw.dwarf_tag(&scopes[i]);
         if (tag != DW_TAG_inlined_subroutine && tag != DW_TAG_subprogram)
             continue;
-        put(out, number, pc, die_name(&scopes[i]), file, line);
-        printed = true;
+        char *name = die_name(&scopes[i]);
+        if (!name)
+            name = demangled_or_copy(fallback && *fallback ? fallback : "??");
+        if (!add_symbol(&out, name, file, line, column))
+            break;
         if (tag == DW_TAG_subprogram)
             break;
         file = call_file(cu, &scopes[i]);
-        line = call_line(&scopes[i]);
+        line = call_number(&scopes[i], DW_AT_call_line);
+        column = call_number(&scopes[i], DW_AT_call_column);
     }
     free(scopes);
-    if (!printed) {
+    if (out.n == 0) {
         /* No function of the debug information holds the address (code
          * without it, like _start): its nearest line would be another
          * function's, so give the symbol alone. */
         const char *name = dw.dwfl_module_addrname(m->mod, addr);
-        if (!name)
-            return false;
-        put(out, number, pc, name, NULL, 0);
+        if (name)
+            add_symbol(&out, demangled_or_copy(name), NULL, 0, 0);
     }
-    return true;
+    return out;
+}
+
+/* The symbols found so far, by module, offset and whether the address
+ * is exact: a traceback's frames come again and again (leak groups). */
+struct cached {
+    struct cached *next;
+    char *module;
+    uint64_t offset;
+    bool exact;
+    struct symbols symbols;
+};
+#define CACHE_BUCKETS 1024
+static struct cached *cache[CACHE_BUCKETS];
+
+static size_t
+cache_bucket(const char *module, uint64_t offset, bool exact)
+{
+    uint64_t h = 1469598103934665603u;
+    for (const unsigned char *s = (const unsigned char *)module; *s; s++)
+        h = (h ^ *s) * 1099511628211u;
+    h = (h ^ offset) * 1099511628211u;
+    h ^= exact;
+    return (size_t)(h % CACHE_BUCKETS);
+}
+
+size_t
+symbolize_frame(const char *module, uint64_t offset, bool exact,
+                const char *fallback, const struct symbol **symbols)
+{
+    *symbols = NULL;
+    if (!module || !*module)
+        return 0;
+    size_t b = cache_bucket(module, offset, exact);
+    for (struct cached *c = cache[b]; c; c = c->next)
+        if (c->offset == offset && c->exact == exact &&
+            strcmp(c->module, module) == 0) {
+            *symbols = c->symbols.list;
+            return c->symbols.n;
+        }
+    struct module *m = load_libdw() ? open_module(module) : NULL;
+    struct symbols found = {NULL, 0};
+    if (m)
+        found = describe(m, m->base + offset, exact, fallback);
+    struct cached *c = malloc(sizeof *c);
+    char *copy = strdup(module);
+    if (!c || !copy) {
+        free(c);
+        free(copy);
+        for (size_t i = 0; i < found.n; i++) {
+            free(found.list[i].function);
+            free(found.list[i].file);
+        }
+        free(found.list);
+        return 0;
+    }
+    *c = (struct cached){cache[b], copy, offset, exact, found};
+    cache[b] = c;
+    *symbols = found.list;
+    return found.n;
+}
+
+void
+records_symbolize(struct report_file *file)
+{
+    for (size_t i = 0; i < file->n_records; i++) {
+        struct record *r = &file->records[i];
+        for (size_t k = 0; k < r->n_traces; k++) {
+            struct trace *t = r->traces[k];
+            for (size_t j = 0; j < t->n_frames; j++) {
+                struct frame *f = &t->frames[j];
+                f->n_symbols = symbolize_frame(f->module, f->offset, f->fault,
+                                               f->symbol, &f->symbols);
+            }
+        }
+    }
+}
+
+void
+symbolize_put(FILE *out, int number, const char *pc,
+              const struct symbol *symbol)
+{
+    fprintf(out, "  #%d %s in %s", number, pc, symbol->function);
+    if (symbol->file)
+        fprintf(out, " %s:%d", symbol->file, symbol->line);
+    fputc('\n', out);
 }
 
 /* Frame numbers restart with every traceback: a line that is not a
@@ -338,10 +513,19 @@ symbolize_line(const char *line, FILE *out)
     /* The instruction that faulted, not a return address (frames.h). */
     bool exact = strncmp(close + 1, FRAMES_FAULT_MARK,
                          strlen(FRAMES_FAULT_MARK)) == 0;
-    struct module *m = load_libdw() ? open_module(path) : NULL;
-    int renumbered = next_number;
-    if (m && describe(m, m->base + offset, exact, pc, &renumbered, out)) {
-        next_number = renumbered;
+    /* The name before "+0x" in "in f+0x1a (": the process's dladdr(). */
+    char fallback[1024] = "";
+    const char *name = line + consumed;
+    size_t name_len = strcspn(name, "+ ");
+    if (name_len < sizeof fallback && strncmp(name, "??", 2) != 0) {
+        memcpy(fallback, name, name_len);
+        fallback[name_len] = '\0';
+    }
+    const struct symbol *symbols;
+    size_t n = symbolize_frame(path, offset, exact, fallback, &symbols);
+    if (n > 0) {
+        for (size_t i = 0; i < n; i++)
+            symbolize_put(out, next_number++, pc, &symbols[i]);
         return;
     }
     /* No debug information: keep what the process wrote, renumbered. */
@@ -356,4 +540,10 @@ symbolize_stream(FILE *in, FILE *out)
     while (fgets(line, sizeof line, in))
         symbolize_line(line, out);
     return ferror(in) ? 1 : 0;
+}
+
+void
+symbolize_restart(void)
+{
+    next_number = 0;
 }
