@@ -496,7 +496,8 @@ main(int argc, char **argv)
         status = launch_run(path, argv + optind, preload);
     if (!keep && !options.gdb)
         reports_end_pending(dir);
-    struct reports_summary summary = reports_print(dir, out, !keep, started);
+    struct reports_summary summary = reports_print(dir, out, !keep, started,
+                                                 status);
     free(dir);
     if (out != stderr)
         fclose(out);
