@@ -134,7 +134,8 @@ report_begin(struct writer *w, enum record_kind kind, const char *func,
     lock_reports(func, check);
     writer_open(w, kind);
     atomic_store(&report_in_progress, w);
-    writer_process(w, "fatal error");
+    /* Under --keep-going the program goes on: no "fatal" then. */
+    writer_process(w, keep_going_continues() ? "error" : "fatal error");
 }
 
 /*

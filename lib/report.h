@@ -27,7 +27,7 @@
  * Start a fatal-error report, a record of KIND, of check CHECK failed in
  * FUNC: take the report lock (waiting while another thread writes a
  * report), open W (writer.h) and write "deadbyte: fatal error in process
- * 1234 (./prog):".  A report begun on a thread that is writing one already,
+ * 1234 (./prog):" ("error in process" under --keep-going).  A report begun on a thread that is writing one already,
  * or is in the abort() that ends one (the program's SIGABRT handler
  * called free()), writes instead "deadbyte: a second error while
  * reporting the first in process 1234: FUNC: CHECK; aborting" and ends
