@@ -44,6 +44,6 @@ main(void)
     puts("copying a 16-character name into 16 bytes");
     fflush(stdout);
     fill_name(name, "sixteen chars!!!");
-    free(name);
+    free(name); /* deadbyte --format=sarif points here */
     return 0;
 }

@@ -34,6 +34,7 @@ enum option_type {
     OPTION_BREAK,
     OPTION_MALLOC,
     OPTION_GUARD,
+    OPTION_FORMAT,
 };
 
 /*
@@ -49,6 +50,7 @@ enum option_type {
 #define OPTION_STORAGE_BREAK(name)
 #define OPTION_STORAGE_MALLOC(name)
 #define OPTION_STORAGE_GUARD(name)
+#define OPTION_STORAGE_FORMAT(name)
 #define OPTION_STORAGE_PATH(name) static char storage_##name[PATH_STORAGE];
 #define DEADBYTE_OPTION(name, type, def, help) OPTION_STORAGE_##type(name)
 #include "options.def"
@@ -61,6 +63,7 @@ enum option_type {
 #define OPTION_STORAGE_PTR_BREAK(name) NULL
 #define OPTION_STORAGE_PTR_MALLOC(name) NULL
 #define OPTION_STORAGE_PTR_GUARD(name) NULL
+#define OPTION_STORAGE_PTR_FORMAT(name) NULL
 #define OPTION_STORAGE_PTR_PATH(name) storage_##name
 
 struct option_row {
@@ -211,6 +214,17 @@ parse_row(const struct option_row *row, const char *value,
         if (expected)
             *expected = "print or trap";
         return -1;
+    case OPTION_FORMAT: {
+        static const char *const formats[] = {"text", "json", "sarif"};
+        for (size_t i = 0; i < 3; i++)
+            if (strcmp(value, formats[i]) == 0) {
+                *(enum report_format *)row->value = (enum report_format)i;
+                return 0;
+            }
+        if (expected)
+            *expected = "text, json or sarif";
+        return -1;
+    }
     case OPTION_MALLOC: {
         int mode = modes_parse(value, expected);
         if (mode < 0)

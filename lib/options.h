@@ -45,6 +45,10 @@ struct guard_option {
 };
 #define OPTION_CTYPE_GUARD struct guard_option
 
+/* --format: how the launcher writes the reports (the library ignores it). */
+enum report_format { FORMAT_TEXT, FORMAT_JSON, FORMAT_SARIF };
+#define OPTION_CTYPE_FORMAT enum report_format
+
 struct options {
 #define DEADBYTE_OPTION(name, type, def, help) OPTION_CTYPE_##type name;
 #include "options.def"

@@ -88,6 +88,16 @@ bad "invalid value 'maybe' for --serialno: expected a boolean .*" \
     --serialno=maybe $program
 bad "invalid value 'some' for --leaks: expected no, definite or all" \
     --leaks=some $program
+bad "invalid value 'xml' for --format: expected text, json or sarif" \
+    --format=xml $program
+bad "option '--format' needs a value: --format FORMAT" --format= $program
+bad "option '--output' needs a value: --output FILE" --output= $program
+bad "ambiguous option '--fo': it could be --follow-children, --format" \
+    --fo=json $program
+with_env="DEADBYTE_FORMAT=JSON"
+bad "invalid value 'JSON' for DEADBYTE_FORMAT: expected text, json or sarif" \
+    $program
+with_env=""
 with_env="DEADBYTE_FRAMES=$ctrl"
 bad "invalid value 'a\\\\x01b' for DEADBYTE_FRAMES: expected a whole number such as 16" \
     $program
@@ -106,6 +116,8 @@ with_env=""
 bad "--report-dir a\\\\x01b: not a directory" --report-dir="$ctrl" $program
 bad "/nonexistent/a\\\\x01b: No such file or directory" \
     --log-file="/nonexistent/$ctrl" $program
+bad "/nonexistent/a\\\\x01b: No such file or directory" \
+    --format=sarif --output="/nonexistent/$ctrl" $program
 bad "a\\\\x01b: No such file or directory" --suppressions="$ctrl" $program
 # No program; symbolize with too many files.
 bad "no program to run \(see deadbyte --help\)"

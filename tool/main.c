@@ -76,6 +76,8 @@ value_word(const struct row *row)
         return " ACTION";
     if (strcmp(row->type, "MALLOC") == 0 || strcmp(row->type, "GUARD") == 0)
         return " MODE";
+    if (strcmp(row->type, "FORMAT") == 0)
+        return " FORMAT";
     if (strcmp(row->type, "SERIALS") == 0)
         return " N[,M...]";
     return strstr(row->name, "dir") ? " DIR" : " FILE";
@@ -277,12 +279,14 @@ bad_option(int c, const char *word, const struct option *longopts)
 int
 main(int argc, char **argv)
 {
-    struct option longopts[N_ROWS + 5];
+    struct option longopts[N_ROWS + 6];
     char names[N_ROWS][64];
-    int stats_row = -1;
+    int stats_row = -1, log_file_row = -1;
     for (size_t i = 0; i < N_ROWS; i++) {
         if (strcmp(rows[i].name, "mallocstats") == 0)
             stats_row = (int)i;
+        if (strcmp(rows[i].name, "log_file") == 0)
+            log_file_row = (int)i;
         spell(names[i], sizeof names[i], rows[i].name, false);
         bool is_bool = strcmp(rows[i].type, "BOOL") == 0;
         longopts[i] = (struct option){names[i],
@@ -297,7 +301,11 @@ main(int argc, char **argv)
      * CPython's PYTHONMALLOCSTATS spelling). */
     longopts[N_ROWS + 3] =
         (struct option){"stats", optional_argument, NULL, OPT_ROW + stats_row};
-    longopts[N_ROWS + 4] = (struct option){NULL, 0, NULL, 0};
+    /* --output: --log-file's other name, for --format's machine
+     * formats as much as for text. */
+    longopts[N_ROWS + 4] = (struct option){"output", required_argument, NULL,
+                                           OPT_ROW + log_file_row};
+    longopts[N_ROWS + 5] = (struct option){NULL, 0, NULL, 0};
 
     /* `deadbyte symbolize [FILE]`: file and line for a saved report. */
     if (argc >= 2 && strcmp(argv[1], "symbolize") == 0) {
@@ -419,10 +427,14 @@ main(int argc, char **argv)
         return EXIT_DEADBYTE_ERROR;
     FILE *out = stderr;
     if (options.log_file && *options.log_file) {
-        /* Private, as the library makes it: reports hold heap bytes. */
+        /* Private, as the library makes it: reports hold heap bytes.
+         * A SARIF file is one log: written afresh, not appended to. */
         int fd = open(options.log_file,
-                      O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-        out = fd >= 0 ? fdopen(fd, "a") : NULL;
+                      O_WRONLY | O_CREAT | O_CLOEXEC |
+                          (options.format == FORMAT_SARIF ? O_TRUNC : O_APPEND),
+                      0600);
+        out = fd >= 0 ? fdopen(fd, options.format == FORMAT_SARIF ? "w" : "a")
+                      : NULL;
         if (!out) {
             fprintf(stderr, "deadbyte: %s: %s\n", printable(options.log_file),
                     strerror(errno));
@@ -484,7 +496,8 @@ main(int argc, char **argv)
         status = launch_run(path, argv + optind, preload);
     if (!keep && !options.gdb)
         reports_end_pending(dir);
-    struct reports_summary summary = reports_print(dir, out, !keep, started);
+    struct reports_summary summary = reports_print(dir, out, !keep, started,
+                                                 status);
     free(dir);
     if (out != stderr)
         fclose(out);

@@ -8,9 +8,11 @@
 
 #include "reports.h"
 
+#include "options.h"
 #include "printable.h"
 #include "records.h"
 #include "render.h"
+#include "render_machine.h"
 #include "report_file.h"
 
 #include <dirent.h>
@@ -402,6 +404,9 @@ print_error_summary(FILE *out, const struct reports_summary *s)
     fputc('\n', out);
 }
 
+/* With --format=json or sarif: where the reports go, else NULL. */
+static struct machine_out *machine;
+
 /*
  * The three places a run's reports go out, in order: each record shown
  * (leak groups with the process line to write first, if any: PROCESS of
@@ -411,6 +416,10 @@ static void
 show_record(FILE *out, const struct record *r, const struct record *of,
             const struct item *process)
 {
+    if (machine) {
+        machine_record(machine, r);
+        return;
+    }
     bool group = record_kind_is_leak_group(r->kind);
     if (group && process)
         render_text_process(out, of, process);
@@ -420,12 +429,33 @@ show_record(FILE *out, const struct record *r, const struct record *of,
 static void
 show_text_file(FILE *out, const struct report_file *file)
 {
-    render_text_file(out, file);
+    if (machine)
+        machine_text_file(machine, file);
+    else
+        render_text_file(out, file);
 }
+
+/* The program's exit status, for the machine formats (-1: unknown). */
+static int program_status = -1;
 
 static void
 show_summary(FILE *out, const struct reports_summary *s)
 {
+    if (machine) {
+        struct machine_summary m = {0};
+        m.errors = (size_t)s->errors;
+        for (size_t k = 0; k < RECORD_N_KINDS; k++)
+            m.errors_by_kind[k] = (size_t)s->kind_errors[k];
+        m.processes = s->error_processes;
+        m.suppressed = (size_t)s->suppressed;
+        m.leaked_bytes = s->leaked_bytes;
+        m.leaked_blocks = s->leaked_blocks;
+        m.has_exit_status = program_status >= 0;
+        m.exit_status = program_status;
+        machine_end(machine, &m);
+        machine = NULL;
+        return;
+    }
     print_error_summary(out, s);
     if (s->leaked_blocks > 0) {
         fprintf(out, "deadbyte: %zu byte%s leaked in %zu block%s in %zu process%s",
@@ -492,13 +522,24 @@ print_records(const struct report_file *file, FILE *out,
 }
 
 struct reports_summary
-reports_print(const char *dir, FILE *out, int remove, time_t since)
+reports_print(const char *dir, FILE *out, int remove, time_t since,
+              int run_status)
 {
     struct reports_summary summary;
     memset(&summary, 0, sizeof summary);
+    /* A machine format has its summary even when there is no report. */
+    struct machine_out m;
+    if (options.format != FORMAT_TEXT) {
+        machine = &m;
+        machine_begin(machine, out, (int)options.format);
+        program_status = run_status;
+    }
     DIR *d = opendir(dir);
-    if (!d)
+    if (!d) {
+        if (machine)
+            show_summary(out, &summary);
         return summary;
+    }
     struct report *reports = NULL;
     size_t count = 0;
     struct dirent *e;
@@ -513,7 +554,7 @@ reports_print(const char *dir, FILE *out, int remove, time_t since)
         struct stat st;
         int fd = open_own_report(reports[count].path, since, &st);
         if (fd < 0) {
-            note_unread(reports[count].path, since, out);
+            note_unread(reports[count].path, since, machine ? stderr : out);
             continue;
         }
         close(fd);

@@ -56,8 +56,11 @@ int reports_load_suppressions(const char *file);
  * "deadbyte: 72 bytes leaked in 3 blocks ...").  Prints nothing at all
  * when there is no report.  Reports older than SINCE are left out (a --report-dir used
  * before).  With REMOVE, delete the reports and the directory afterwards.
+ * With --format=json or sarif, write the records shown and a summary in
+ * that format instead (render_machine.h), even when there is no report;
+ * RUN_STATUS is the program's exit status for it (-1: unknown).
  */
 struct reports_summary reports_print(const char *dir, FILE *out, int remove,
-                                     time_t since);
+                                     time_t since, int run_status);
 
 #endif
