@@ -277,4 +277,22 @@ block_freed_bytes(size_t offset, size_t n, enum block_guard guard,
     return (bytes + page - 1) & ~(page - 1);
 }
 
+/*
+ * What the registry (registry.h) keeps of a block, and what the reports
+ * say of it.
+ */
+struct block_record {
+    uintptr_t p;          /* the pointer handed out */
+    size_t size;          /* bytes requested */
+    size_t serial;        /* serial number (0 when they are off) */
+    uint32_t alloc_trace; /* traces id, 0: none */
+    uint32_t free_trace;  /* traces id once freed */
+    uint32_t offset;      /* p minus the start of the base allocation */
+    char api;             /* API id */
+    bool freed;           /* released: in quarantine, or being released */
+    bool tracked;         /* registered with deadbyte_track(): memory the
+                             program got elsewhere, with no guards */
+    uint8_t guard;        /* enum block_guard */
+};
+
 #endif

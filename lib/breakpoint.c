@@ -19,6 +19,7 @@
 #include "frames.h"
 #include "options.h"
 #include "report.h"
+#include "traces.h"
 #include "writer_words.h"
 
 #include <fcntl.h>
@@ -77,7 +78,7 @@ deadbyte_breakpoint(size_t serial, void *p, size_t size, char api)
     fmt_open(&title, -1);
     words_breakpoint_title(&title, serial, size, api, p);
     title.buf[title.len] = '\0';
-    frames_put_trace(&w, "alloc", title.buf, last_trace);
+    traces_put(&w, "alloc", title.buf, last_trace);
     writer_close(&w);
     if (options.break_action == BREAK_TRAP) {
         signal(SIGTRAP, SIG_DFL);

@@ -2,7 +2,7 @@
 /*
  * dump.c -- the block dump of a report, line for line CPython's
  * _PyObject_DebugDumpAddress so that its readers recognise it, with the
- * API named in words.  Every byte is read through dump_safe_read(): the
+ * API named in words.  Every byte is read through safe_read(): the
  * block may be damaged, or not a block at all.
  */
 #include "config.h"
@@ -12,19 +12,7 @@
 #include "api.h"
 #include "block.h"
 #include "options.h"
-#include "registry.h"
-
-#include <sys/uio.h>
-#include <unistd.h>
-
-bool
-dump_safe_read(void *dst, const void *src, size_t n)
-{
-    struct iovec local = {dst, n};
-    struct iovec remote = {(void *)src, n};
-    return n == 0 ||
-           process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == (ssize_t)n;
-}
+#include "safe_read.h"
 
 static bool
 printable(unsigned char c)
@@ -87,8 +75,8 @@ dump_data(struct fmt *out, const unsigned char *p, size_t n)
     size_t head_len = n < 8 ? n : 8;
     size_t tail_len = n - head_len < 8 ? n - head_len : 8;
     fmt_str(out, "    Data at p:");
-    if (!dump_safe_read(head, p, head_len) ||
-        !dump_safe_read(tail, p + n - tail_len, tail_len)) {
+    if (!safe_read(head, p, head_len) ||
+        !safe_read(tail, p + n - tail_len, tail_len)) {
         fmt_str(out, " <unreadable>\n");
         return;
     }
@@ -146,7 +134,7 @@ put_header(struct fmt *out, const unsigned char *p, size_t size,
     unsigned char header[2 * SST];
     fmt_str(out, "Debug memory block at address p=");
     fmt_ptr(out, p);
-    if (!dump_safe_read(header, p - 2 * SST, sizeof header)) {
+    if (!safe_read(header, p - 2 * SST, sizeof header)) {
         fmt_str(out, ": the header is unreadable\n");
         return false;
     }
@@ -197,7 +185,7 @@ dump_block(struct fmt *out, const unsigned char *p, size_t size,
     fmt_str(out, " pad bytes at tail=");
     fmt_ptr(out, p + size);
     fmt_str(out, " are ");
-    if (!dump_safe_read(trailer, p + size, with_serial ? 2 * SST : SST)) {
+    if (!safe_read(trailer, p + size, with_serial ? 2 * SST : SST)) {
         fmt_str(out, "unreadable.\n");
     } else {
         found->bad_tail = put_pads(out, trailer, SST, false);
@@ -226,7 +214,7 @@ dump_guarded_after(struct fmt *out, const struct block_record *record,
         fmt_str(out, " pad bytes at tail=");
         fmt_ptr(out, p + record->size);
         fmt_str(out, " are ");
-        if (!dump_safe_read(pad, p + record->size, gap))
+        if (!safe_read(pad, p + record->size, gap))
             fmt_str(out, "unreadable.\n");
         else
             found->bad_tail = put_pads(out, pad, gap, false);
@@ -258,7 +246,7 @@ dump_guarded_before(struct fmt *out, const struct block_record *record,
     fmt_str(out, " pad bytes at tail=");
     fmt_ptr(out, p + record->size);
     fmt_str(out, " are ");
-    if (!dump_safe_read(trailer, p + record->size,
+    if (!safe_read(trailer, p + record->size,
                         with_serial ? 2 * SST : SST)) {
         fmt_str(out, "unreadable.\n");
         return;
@@ -354,7 +342,7 @@ dump_freed(struct fmt *out, const struct block_record *record,
         if (fill_end < record->size && done < skip_from &&
             n > skip_from - done)
             n = skip_from - done;
-        bool readable = dump_safe_read(chunk, base + done, n);
+        bool readable = safe_read(chunk, base + done, n);
         for (size_t j = 0; readable && j < n; j++) {
             if (chunk[j] == DEADBYTE)
                 continue;

@@ -11,10 +11,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Copy N bytes from SRC, which may be unmapped, into DST: the kernel
- * reads, so a bad address fails instead of raising SIGSEGV. */
-bool dump_safe_read(void *dst, const void *src, size_t n);
-
 /* "'m' (deadbyte_mem_malloc)", or "'\xdd' (not an API id of deadbyte)". */
 void dump_api(struct fmt *out, unsigned char id);
 

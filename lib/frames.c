@@ -12,12 +12,9 @@
 
 #include "frames.h"
 
-#include "dump.h"
-#include "heap.h"
 #include "maps.h"
 #include "options.h"
-#include "registry.h"
-#include "traces.h"
+#include "safe_read.h"
 
 #include <dlfcn.h>
 #include <elf.h>
@@ -108,7 +105,7 @@ find_build_id(struct dl_phdr_info *info, size_t size, void *arg)
         const unsigned char *end = note + ph->p_memsz;
         while (note + sizeof(ElfW(Nhdr)) <= end) {
             ElfW(Nhdr) nh;
-            if (!dump_safe_read(&nh, note, sizeof nh))
+            if (!safe_read(&nh, note, sizeof nh))
                 return 1;
             const unsigned char *name = note + sizeof nh;
             const unsigned char *desc = name + ((nh.n_namesz + 3) & ~3u);
@@ -118,7 +115,7 @@ find_build_id(struct dl_phdr_info *info, size_t size, void *arg)
             unsigned char id[20];
             if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
                 memcmp(name, "GNU", 4) == 0 && nh.n_descsz <= sizeof id &&
-                dump_safe_read(id, desc, nh.n_descsz)) {
+                safe_read(id, desc, nh.n_descsz)) {
                 static const char digits[] = "0123456789abcdef";
                 for (size_t k = 0; k < nh.n_descsz; k++) {
                     search->hex[2 * k] = digits[id[k] >> 4];
@@ -218,39 +215,38 @@ put_frame(struct fmt *out, size_t n, uintptr_t pc, bool exact,
 
 /* The line that stands for a traceback that was not kept. */
 static const char *
-why_not_recorded(uint32_t id)
+why_not_recorded(enum frames_missing why)
 {
-    switch (id) {
-    case TRACES_BUSY:
+    switch (why) {
+    case FRAMES_BUSY:
         return "  (not recorded: deadbyte was busy recording another stack "
                "in this thread)\n";
-    case TRACES_NO_FRAMES:
+    case FRAMES_NONE_FOUND:
         return "  (not recorded: libunwind found no frames to record)\n";
-    case TRACES_NO_MEMORY:
+    case FRAMES_NO_MEMORY:
         return "  (not recorded: deadbyte ran out of memory for its store "
                "of stacks)\n";
-    case TRACES_FULL:
+    case FRAMES_FULL:
         return "  (not recorded: deadbyte's store of stacks is full)\n";
-    default:
-        return options.frames == 0 ? "  (not recorded: --frames 0)\n"
-                                   : "  (not recorded)\n";
+    case FRAMES_NOT_RECORDED:
+        break;
     }
+    return options.frames == 0 ? "  (not recorded: --frames 0)\n"
+                               : "  (not recorded)\n";
 }
 
 void
 frames_put_trace(struct writer *w, const char *role, const char *title,
-                 uint32_t id)
+                 const uintptr_t *frames, size_t n, bool from_fault,
+                 enum frames_missing why)
 {
     struct fmt *out = &w->out;
-    uintptr_t frames[TRACES_MAX_FRAMES];
-    size_t n = traces_get(id, frames, TRACES_MAX_FRAMES);
     struct module_name cache = {0, "", 0, ""};
-    bool from_fault = traces_from_fault(id);
     if (!w->records) {
         fmt_str(out, title);
         fmt_str(out, " (most recent call first):\n");
         if (n == 0)
-            fmt_str(out, why_not_recorded(id));
+            fmt_str(out, why_not_recorded(why));
         for (size_t i = 0; i < n; i++)
             put_frame(out, i, frames[i], i == 0 && from_fault, &cache);
         fmt_char(out, '\n');
@@ -265,68 +261,13 @@ frames_put_trace(struct writer *w, const char *role, const char *title,
     fmt_char(out, '\n');
     if (n == 0) {
         /* "  (not recorded: WHY)\n": the WHY. */
-        const char *line = why_not_recorded(id);
-        const char *why = line + sizeof "  (not recorded: " - 1;
+        const char *line = why_not_recorded(why);
+        const char *words = line + sizeof "  (not recorded: " - 1;
         fmt_str(out, "unrecorded\t");
-        fmt_mem(out, why, strlen(why) - sizeof ")\n" + 1);
+        fmt_mem(out, words, strlen(words) - sizeof ")\n" + 1);
         fmt_char(out, '\n');
     }
     for (size_t i = 0; i < n; i++)
         put_frame_item(out, frames[i], i == 0 && from_fault, &cache);
     fmt_str(out, "trace-end\n");
-}
-
-struct where {
-    struct fmt *out;
-    uintptr_t addr;
-    bool found;
-};
-
-/* Describe the mapping if it holds the address; stop there. */
-static bool
-describe(const struct mapping *m, void *arg)
-{
-    struct where *w = arg;
-    if (w->addr < m->start || w->addr >= m->end)
-        return true;
-    w->found = true;
-    if (!*m->path) {
-        fmt_str(w->out, "in memory of its own (an anonymous mapping, ");
-        fmt_str(w->out, m->perms);
-        fmt_str(w->out, ")");
-    } else if (strcmp(m->path, "[stack]") == 0) {
-        fmt_str(w->out, "on the stack of the main thread");
-    } else if (m->path[0] == '[') {
-        fmt_str(w->out, "in ");
-        fmt_str(w->out, m->path);
-    } else {
-        fmt_str(w->out, m->perms[2] == 'x' ? "in the code of "
-                                           : "in the data of ");
-        fmt_str(w->out, m->path);
-    }
-    return false;
-}
-
-void
-frames_put_where(struct fmt *out, uintptr_t addr)
-{
-    if (heap_owns(addr)) {
-        /* Not in a block's data: the caller looked. */
-        struct block_record block;
-        if (block_containing(addr, &block)) {
-            fmt_str(out, "in deadbyte's heap, outside the data of the ");
-            fmt_dec(out, block.size);
-            fmt_str(out, "-byte block at ");
-            fmt_ptr(out, (const void *)block.p);
-            fmt_str(out, block.freed ? " (freed)" : "");
-        } else {
-            fmt_str(out, "in deadbyte's heap, in no block (a block freed "
-                         "and out of the quarantine, or none yet)");
-        }
-        return;
-    }
-    struct where w = {out, addr, false};
-    maps_for_each(describe, &w);
-    if (!w.found)
-        fmt_str(out, "in no mapping of the process");
 }

@@ -20,6 +20,7 @@
 #include "quarantine.h"
 #include "registry.h"
 #include "report.h"
+#include "safe_read.h"
 #include "traces.h"
 #include "writer_words.h"
 
@@ -60,7 +61,7 @@ guarded_block_fault(const struct block_record *record)
     unsigned char head[2 * SST], pad[16];
     size_t pad_len = SST;
     if (record->guard == BLOCK_GUARD_AFTER) {
-        if (!dump_safe_read(head, (const void *)(record->p - sizeof head),
+        if (!safe_read(head, (const void *)(record->p - sizeof head),
                             sizeof head))
             return BLOCK_OK;
         enum block_fault fault = block_check_head(head + sizeof head,
@@ -72,7 +73,7 @@ guarded_block_fault(const struct block_record *record)
         pad_len = block_guarded_gap(record->p, record->size,
                                     (size_t)getpagesize());
     }
-    if (!dump_safe_read(pad, (const void *)(record->p + record->size),
+    if (!safe_read(pad, (const void *)(record->p + record->size),
                         pad_len))
         return BLOCK_OK;
     return block_check_pad(pad, 0, pad_len);

@@ -34,6 +34,7 @@
 #include "quarantine.h"
 #include "registry.h"
 #include "report.h"
+#include "safe_read.h"
 #include "serial.h"
 #include "traces.h"
 #include "usage.h"
@@ -637,7 +638,7 @@ realloc_reported(struct hooks_ctx *ctx, void *ptr, size_t new_size,
     if (live)
         memcpy(q, ptr, n);
     else
-        dump_safe_read(q, ptr, n); /* its pages may be PROT_NONE */
+        safe_read(q, ptr, n); /* its pages may be PROT_NONE */
     return q;
 }
 

@@ -474,7 +474,7 @@ put_group(const struct group *g, bool first)
     writer_leak_lines(&w, &words);
     if (!b->tracked)
         writer_rerun(&w, b->serial);
-    frames_put_trace(&w, "alloc",
+    traces_put(&w, "alloc",
                      b->tracked ? "Memory block registered at"
                                 : "Memory block allocated at",
                      b->trace);

@@ -42,7 +42,7 @@ report_unlocked(const char *func)
     struct writer w;
     report_begin(&w, RECORD_LOCK_NOT_HELD, func,
                  "called without holding the lock");
-    frames_put_trace(&w, "call", "Called at", trace);
+    traces_put(&w, "call", "Called at", trace);
     writer_say_unlocked(&w, func);
     writer_fatal(&w, func, "called without holding the lock", NULL);
     report_end(&w);

@@ -19,19 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct block_record {
-    uintptr_t p;          /* the pointer handed out */
-    size_t size;          /* bytes requested */
-    size_t serial;        /* serial number (0 when they are off) */
-    uint32_t alloc_trace; /* traces id, 0: none */
-    uint32_t free_trace;  /* traces id once freed */
-    uint32_t offset;      /* p minus the start of the base allocation */
-    char api;             /* API id */
-    bool freed;           /* released: in quarantine, or being released */
-    bool tracked;         /* registered with deadbyte_track(): memory the
-                             program got elsewhere, with no guards */
-    uint8_t guard;        /* enum block_guard */
-};
+/* struct block_record, what is kept of each block, is in block.h. */
+
 
 /*
  * Start loading the cache lines where the entry of the block at P is, or

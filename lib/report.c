@@ -19,8 +19,11 @@
 #include "dump.h"
 #include "fmt.h"
 #include "frames.h"
+#include "heap.h"
 #include "keep_going.h"
+#include "maps.h"
 #include "options.h"
+#include "safe_read.h"
 #include "thread_id.h"
 #include "traces.h"
 #include "writer.h"
@@ -204,15 +207,15 @@ static void
 put_traces(struct writer *w, const struct block_record *record,
            const char *call_title, uint32_t call_trace)
 {
-    frames_put_trace(w, "alloc", "Memory block allocated at",
+    traces_put(w, "alloc", "Memory block allocated at",
                      record->alloc_trace);
     /* The block's free, unless it is the call being reported (a check
      * of the block being freed); with --frames 0 both ids are 0. */
     if (record->freed && (record->free_trace != call_trace || call_trace == 0))
-        frames_put_trace(w, "free", "Memory block freed at",
+        traces_put(w, "free", "Memory block freed at",
                          record->free_trace);
     if (call_title)
-        frames_put_trace(w, traces_from_fault(call_trace) ? "fault" : "call",
+        traces_put(w, traces_from_fault(call_trace) ? "fault" : "call",
                          call_title, call_trace);
 }
 
@@ -267,7 +270,7 @@ report_bad_block(const struct report_bad *bad)
      * overwritten: read it before the record starts. */
     unsigned char header_api = 0;
     if (bad->fault == BLOCK_BAD_ID)
-        dump_safe_read(&header_api, (const unsigned char *)bad->p - SST, 1);
+        safe_read(&header_api, (const unsigned char *)bad->p - SST, 1);
     struct writer w;
     report_begin(&w, bad_block_kind(bad->fault, header_api), bad->func, check);
     writer_block(&w, record);
@@ -311,6 +314,51 @@ static size_t put_freed_dump(struct writer *w,
                              const struct block_record *record,
                              bool with_serial, ptrdiff_t *first);
 
+/* The mapping that holds the address, if it does; stop there. */
+static bool
+find_mapping(const struct mapping *m, void *arg)
+{
+    struct where *where = arg;
+    uintptr_t addr = where->block;
+    if (addr < m->start || addr >= m->end)
+        return true;
+    size_t len = strlen(m->path);
+    if (len >= sizeof where->path)
+        len = sizeof where->path - 1;
+    memcpy(where->path, m->path, len);
+    where->path[len] = '\0';
+    memcpy(where->perms, m->perms, sizeof where->perms);
+    where->kind = !*m->path                          ? WHERE_ANONYMOUS
+                  : strcmp(m->path, "[stack]") == 0 ? WHERE_MAIN_STACK
+                  : m->path[0] == '['                ? WHERE_SPECIAL
+                  : m->perms[2] == 'x'               ? WHERE_CODE
+                                                     : WHERE_DATA;
+    return false;
+}
+
+/* Where ADDR lies, which is no block's data: in deadbyte's heap (next
+ * to which block), or in which mapping, from /proc/self/maps. */
+static void
+where_is(uintptr_t addr, struct where *where)
+{
+    memset(where, 0, sizeof *where);
+    if (heap_owns(addr)) {
+        struct block_record block;
+        where->kind = WHERE_HEAP;
+        if (block_containing(addr, &block)) {
+            where->kind = WHERE_HEAP_BLOCK;
+            where->size = block.size;
+            where->block = block.p;
+            where->freed = block.freed;
+        }
+        return;
+    }
+    where->kind = WHERE_NOWHERE;
+    where->block = addr; /* find_mapping's question */
+    maps_for_each(find_mapping, where);
+    where->block = 0;
+}
+
 void
 report_unknown_pointer(const char *func, const void *p, uint32_t call_trace)
 {
@@ -340,8 +388,10 @@ report_unknown_pointer(const char *func, const void *p, uint32_t call_trace)
         return;
     }
     writer_field_hex(&w, RECORD_FIELD_ADDRESS, (uintptr_t)p);
-    writer_pointer_lines(&w, p);
-    frames_put_trace(&w, "call", "Bad call at", call_trace);
+    struct where where;
+    where_is((uintptr_t)p, &where);
+    writer_pointer_lines(&w, p, &where);
+    traces_put(&w, "call", "Bad call at", call_trace);
     writer_say_invalid(&w, func);
     finish(&w, func, "invalid pointer");
 }
@@ -396,9 +446,9 @@ report_tracked_block(const char *func, const struct block_record *record,
                  "block registered with deadbyte_track");
     writer_block(&w, record);
     writer_tracked_lines(&w, record);
-    frames_put_trace(&w, "alloc", "Memory block registered at",
+    traces_put(&w, "alloc", "Memory block registered at",
                      record->alloc_trace);
-    frames_put_trace(&w, "call", "Bad call at", call_trace);
+    traces_put(&w, "call", "Bad call at", call_trace);
     writer_say_tracked(&w, func, record);
     finish(&w, func, "block registered with deadbyte_track");
 }

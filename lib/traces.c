@@ -59,6 +59,7 @@
 #include "traces.h"
 
 #include "cfi.h"
+#include "frames.h"
 #include "options.h"
 #include "spinlock.h"
 
@@ -905,4 +906,17 @@ void
 traces_unlock(void)
 {
     spinlock_unlock(&adding);
+}
+
+void
+traces_put(struct writer *w, const char *role, const char *title, uint32_t id)
+{
+    uintptr_t frames[TRACES_MAX_FRAMES];
+    size_t n = traces_get(id, frames, TRACES_MAX_FRAMES);
+    enum frames_missing why = id == TRACES_BUSY        ? FRAMES_BUSY
+                              : id == TRACES_NO_FRAMES  ? FRAMES_NONE_FOUND
+                              : id == TRACES_NO_MEMORY  ? FRAMES_NO_MEMORY
+                              : id == TRACES_FULL       ? FRAMES_FULL
+                                                        : FRAMES_NOT_RECORDED;
+    frames_put_trace(w, role, title, frames, n, traces_from_fault(id), why);
 }

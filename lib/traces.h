@@ -97,4 +97,12 @@ void traces_for_each_region(void (*fn)(uintptr_t start, uintptr_t end,
 void traces_lock(void);
 void traces_unlock(void);
 
+/*
+ * The traceback ID as an item of the record W writes (frames.h), with
+ * ROLE and TITLE: its frames, or why it has none.
+ */
+struct writer;
+void traces_put(struct writer *w, const char *role, const char *title,
+                uint32_t id);
+
 #endif

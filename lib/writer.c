@@ -9,10 +9,10 @@
 #include "writer.h"
 
 #include "api.h"
-#include "dump.h"
+#include "block.h"
 #include "options.h"
-#include "registry.h"
 #include "report_file.h"
+#include "safe_read.h"
 #include "thread_id.h"
 
 #include <errno.h>
@@ -324,7 +324,7 @@ writer_offset(struct writer *w, uintptr_t p, intptr_t offset)
     unsigned char bytes[2 * AROUND];
     intptr_t from = offset - AROUND;
     size_t n = sizeof bytes;
-    while (n > 0 && !dump_safe_read(bytes, (const void *)(p + (uintptr_t)from), n)) {
+    while (n > 0 && !safe_read(bytes, (const void *)(p + (uintptr_t)from), n)) {
         from += AROUND / 2;
         n -= AROUND / 2;
     }

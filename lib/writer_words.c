@@ -9,8 +9,6 @@
 #include "writer_words.h"
 
 #include "api.h"
-#include "frames.h"
-#include "registry.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -167,15 +165,56 @@ writer_say_interior(struct writer *w, const char *func,
     writer_message_end(w);
 }
 
+/* "in the data of /usr/bin/prog", "on the stack of the main thread", ... */
+static void
+put_where(struct fmt *out, const struct where *where)
+{
+    switch (where->kind) {
+    case WHERE_HEAP_BLOCK:
+        fmt_str(out, "in deadbyte's heap, outside the data of the ");
+        fmt_dec(out, where->size);
+        fmt_str(out, "-byte block at ");
+        fmt_ptr(out, (const void *)where->block);
+        fmt_str(out, where->freed ? " (freed)" : "");
+        return;
+    case WHERE_HEAP:
+        fmt_str(out, "in deadbyte's heap, in no block (a block freed "
+                     "and out of the quarantine, or none yet)");
+        return;
+    case WHERE_ANONYMOUS:
+        fmt_str(out, "in memory of its own (an anonymous mapping, ");
+        fmt_str(out, where->perms);
+        fmt_str(out, ")");
+        return;
+    case WHERE_MAIN_STACK:
+        fmt_str(out, "on the stack of the main thread");
+        return;
+    case WHERE_SPECIAL:
+        fmt_str(out, "in ");
+        break;
+    case WHERE_CODE:
+        fmt_str(out, "in the code of ");
+        break;
+    case WHERE_DATA:
+        fmt_str(out, "in the data of ");
+        break;
+    case WHERE_NOWHERE:
+        fmt_str(out, "in no mapping of the process");
+        return;
+    }
+    fmt_str(out, where->path);
+}
+
 void
-writer_pointer_lines(struct writer *w, const void *p)
+writer_pointer_lines(struct writer *w, const void *p,
+                     const struct where *where)
 {
     struct fmt *out = &w->out;
     writer_text_begin(w);
     fmt_str(out, "Pointer ");
     fmt_ptr(out, p);
     fmt_str(out, " was not handed out by deadbyte: it lies ");
-    frames_put_where(out, (uintptr_t)p);
+    put_where(out, where);
     fmt_str(out, ".\n\n");
     writer_text_end(w);
 }

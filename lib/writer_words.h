@@ -57,9 +57,29 @@ void writer_say_own_malloc(struct writer *w, const char *const *names,
 void writer_say_interior(struct writer *w, const char *func,
                          const struct block_record *record, size_t offset);
 
-/* "Pointer 0x... was not handed out by deadbyte: it lies <where>.", a
+/* Where an address lies, found by the reports (report.c), said here. */
+struct where {
+    enum {
+        WHERE_HEAP_BLOCK, /* deadbyte's heap, outside a block's data */
+        WHERE_HEAP,       /* deadbyte's heap, in no block */
+        WHERE_ANONYMOUS,  /* an anonymous mapping, with PERMS */
+        WHERE_MAIN_STACK, /* the main thread's stack */
+        WHERE_SPECIAL,    /* [vdso], [heap], ...: PATH */
+        WHERE_CODE,       /* an executable mapping of PATH */
+        WHERE_DATA,       /* another mapping of PATH */
+        WHERE_NOWHERE,    /* no mapping */
+    } kind;
+    size_t size;      /* WHERE_HEAP_BLOCK: the block's size, */
+    uintptr_t block;  /* its data, */
+    bool freed;       /* and whether it was freed */
+    char perms[5];
+    char path[1024];
+};
+
+/* "Pointer 0x... was not handed out by deadbyte: it lies <WHERE>.", a
  * blank line; then, after the traceback, the message. */
-void writer_pointer_lines(struct writer *w, const void *p);
+void writer_pointer_lines(struct writer *w, const void *p,
+                          const struct where *where);
 void writer_say_invalid(struct writer *w, const char *func);
 
 /* FUNC was given RECORD's block, freed already; WORDS: "double free: ". */

@@ -464,7 +464,7 @@ START_TEST(test_traces_from_a_fault)
     ck_assert_int_eq(pipe(pipe_fds), 0);
     struct writer w;
     writer_open_text(&w, pipe_fds[1]);
-    frames_put_trace(&w, "fault", "Bad write at", ids[0]);
+    traces_put(&w, "fault", "Bad write at", ids[0]);
     writer_flush(&w);
     close(pipe_fds[1]);
     static char text[65536];
@@ -607,7 +607,7 @@ START_TEST(test_traces_out_of_memory_says_so)
     ck_assert_uint_eq(id, TRACES_NO_MEMORY);
     struct writer w;
     writer_open_text(&w, -1);
-    frames_put_trace(&w, "alloc", "Memory block allocated at", id);
+    traces_put(&w, "alloc", "Memory block allocated at", id);
     struct fmt *out = &w.out;
     out->buf[out->len < sizeof out->buf ? out->len : sizeof out->buf - 1] = '\0';
     ck_assert_str_eq(out->buf,

@@ -86,4 +86,21 @@ if [ -s "$tmp/loops" ]; then
     exit 1
 fi
 echo "PASS: no dependency cycle among the $(sort -u "$tmp/modules" | wc -l) modules of lib/"
+
+# The writer of reports is the bottom layer (issue 15: preload -> domains
+# -> hooks -> block/registry/traces/quarantine -> writer): its modules
+# call only each other and the leaves below them, never back into the
+# allocator's state (registry, traces, heap, quarantine, hooks).
+writer_modules="writer writer_words frames dump"
+below="api block fmt maps options modes report_file safe_read"
+bad=$(awk -v ok="$writer_modules $below" -v w="$writer_modules" '
+    BEGIN { n = split(ok, a, " "); for (i = 1; i <= n; i++) allowed[a[i]] = 1
+            n = split(w, b, " "); for (i = 1; i <= n; i++) writer[b[i]] = 1 }
+    ($1 in writer) && !($2 in allowed) { print "    " $1 " -> " $2 }' "$tmp/edges")
+if [ -n "$bad" ]; then
+    echo "FAIL: the writer's modules depend on modules above them:"
+    printf '%s\n' "$bad"
+    exit 1
+fi
+echo "PASS: the writer ($writer_modules) depends only on $below"
 exit 0
