@@ -188,7 +188,9 @@ def mask(v, key=""):
                                   if "examples/" in json.dumps(l)]
                 for n, l in enumerate(t["locations"]):
                     l["nestingLevel"] = n
-        return {k: mask(x, k) for k, x in v.items() if k != "startColumn"}
+        # Where the sources are: under the build tree (distcheck) or not.
+        return {k: mask(x, k) for k, x in v.items()
+                if k not in ("startColumn", "uriBaseId")}
     if isinstance(v, list):
         return [mask(x, key) for x in v]
     if key in ("pid", "ppid", "thread") and isinstance(v, int):
