@@ -225,20 +225,31 @@ dump_guarded_after(struct fmt *out, const struct block_record *record,
                  "trailing pad.\n");
 }
 
+/* The first two lines of the dump of a block whose API id and size come
+ * from its RECORD, not its header: "Debug memory block at address
+ * p=0x...: API 'r' (malloc)WHAT" and "    N bytes originally requested". */
+static void
+put_recorded_title(struct fmt *out, const struct block_record *record,
+                   const char *what)
+{
+    fmt_str(out, "Debug memory block at address p=");
+    fmt_ptr(out, (const void *)record->p);
+    fmt_str(out, ": API ");
+    dump_api(out, (unsigned char)record->api);
+    fmt_str(out, what);
+    fmt_str(out, "\n    ");
+    fmt_dec(out, record->size);
+    fmt_str(out, " bytes originally requested\n");
+}
+
 /* A block with a guard page before its data: the page, then its pad. */
 static void
 dump_guarded_before(struct fmt *out, const struct block_record *record,
                     bool with_serial, struct dump_findings *found)
 {
     const unsigned char *p = (const unsigned char *)record->p;
-    fmt_str(out, "Debug memory block at address p=");
-    fmt_ptr(out, p);
-    fmt_str(out, ": API ");
-    dump_api(out, (unsigned char)record->api);
-    fmt_str(out, "\n    ");
-    fmt_dec(out, record->size);
-    fmt_str(out, " bytes originally requested\n"
-                 "    The data starts right after a guard page "
+    put_recorded_title(out, record, "");
+    fmt_str(out, "    The data starts right after a guard page "
                  "(--guard-pages,underflow): no header.\n");
     unsigned char trailer[2 * SST];
     fmt_str(out, "    The ");
@@ -246,8 +257,7 @@ dump_guarded_before(struct fmt *out, const struct block_record *record,
     fmt_str(out, " pad bytes at tail=");
     fmt_ptr(out, p + record->size);
     fmt_str(out, " are ");
-    if (!safe_read(trailer, p + record->size,
-                        with_serial ? 2 * SST : SST)) {
+    if (!safe_read(trailer, p + record->size, with_serial ? 2 * SST : SST)) {
         fmt_str(out, "unreadable.\n");
         return;
     }
@@ -295,13 +305,7 @@ dump_freed(struct fmt *out, const struct block_record *record,
 {
     const unsigned char *p = (const unsigned char *)record->p;
     size_t end = record->size + block_trailer_size(with_serial);
-    fmt_str(out, "Debug memory block at address p=");
-    fmt_ptr(out, p);
-    fmt_str(out, ": API ");
-    dump_api(out, (unsigned char)record->api);
-    fmt_str(out, ", freed\n    ");
-    fmt_dec(out, record->size);
-    fmt_str(out, " bytes originally requested\n");
+    put_recorded_title(out, record, ", freed");
     if (record->guard != BLOCK_GUARD_NONE) {
         /* Not filled: its pages cannot be read or written at all. */
         fmt_str(out, "    Its pages are PROT_NONE while it is in the "

@@ -62,7 +62,7 @@ guarded_block_fault(const struct block_record *record)
     size_t pad_len = SST;
     if (record->guard == BLOCK_GUARD_AFTER) {
         if (!safe_read(head, (const void *)(record->p - sizeof head),
-                            sizeof head))
+                       sizeof head))
             return BLOCK_OK;
         enum block_fault fault = block_check_head(head + sizeof head,
                                                   record->api);
@@ -73,8 +73,7 @@ guarded_block_fault(const struct block_record *record)
         pad_len = block_guarded_gap(record->p, record->size,
                                     (size_t)getpagesize());
     }
-    if (!safe_read(pad, (const void *)(record->p + record->size),
-                        pad_len))
+    if (!safe_read(pad, (const void *)(record->p + record->size), pad_len))
         return BLOCK_OK;
     return block_check_pad(pad, 0, pad_len);
 }
